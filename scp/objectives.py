@@ -1,0 +1,115 @@
+"""Objectives: exactly one per problem.
+
+Mathematical formulation
+------------------------
+Decision ``x_i in {0, 1}`` selects planning unit ``i``; ``c_i`` cost, ``r_ij`` amount of
+feature ``j`` in unit ``i``, ``t_j`` target, ``B`` budget, ``w_j`` feature weight.
+
+Minimum set (Marxan; prioritizr ``add_min_set_objective``)::
+
+    min  sum_i c_i x_i           s.t.  sum_i r_ij x_i >= t_j   for every feature with a target
+
+Maximum utility (prioritizr ``add_max_utility_objective``)::
+
+    max  sum_j w_j sum_i r_ij x_i    s.t.  sum_i c_i x_i <= B
+
+Minimum shortfall (prioritizr ``add_min_shortfall_objective``), ``s_j >= 0`` continuous::
+
+    min  sum_j w_j s_j / t_j     s.t.  s_j >= t_j - sum_i r_ij x_i,   sum_i c_i x_i <= B
+
+Penalties are added to a minimisation and subtracted from a maximisation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+import numpy as np
+import scipy.sparse as sp
+
+from .data import PlanningData
+from .errors import ScenarioError
+from .model import ModelBuilder
+
+
+def _weights(data: PlanningData, weights: Mapping[str, float] | None, where: str) -> np.ndarray:
+    w = np.ones(data.n_features)
+    for name, v in (weights or {}).items():
+        try:
+            j = data.feature_index(str(name))
+        except Exception as exc:  # DataError with suggestions
+            raise ScenarioError(str(exc), f"{where}.{name}") from None
+        if not np.isfinite(float(v)) or float(v) < 0:
+            raise ScenarioError(f"weight {v!r} must be a finite number >= 0", f"{where}.{name}")
+        w[j] = float(v)
+    return w
+
+
+def _check_budget(budget: float, where: str) -> float:
+    try:
+        b = float(budget)
+    except (TypeError, ValueError):
+        raise ScenarioError(f"{budget!r} is not a number", where) from None
+    if not np.isfinite(b) or b < 0:
+        raise ScenarioError(f"{budget!r} must be a finite number >= 0", where)
+    return b
+
+
+@dataclass(frozen=True)
+class MinSet:
+    """Minimum-cost set meeting every target (the default objective)."""
+
+    name: str = "min_set"
+    uses_targets: bool = True
+    budget: float | None = None
+
+    def compile(self, b: ModelBuilder, data: PlanningData, x: slice, targets: np.ndarray) -> None:
+        b.add_cost(x, data.cost)
+        b.sense = 1
+
+
+@dataclass(frozen=True)
+class MaxUtility:
+    """Maximise the weighted amount of all features held, within a budget."""
+
+    budget: float
+    weights: tuple[tuple[str, float], ...] = ()
+    name: str = "max_utility"
+    uses_targets: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "budget", _check_budget(self.budget, "objective.budget"))
+
+    def compile(self, b: ModelBuilder, data: PlanningData, x: slice, targets: np.ndarray) -> None:
+        w = _weights(data, dict(self.weights), "objective.weights")
+        utility = np.asarray(data.rij.T @ w).ravel()
+        b.add_cost(x, -utility)  # minimise the negated utility
+        b.sense = -1
+        b.add_rows("budget", sp.csr_matrix(data.cost.reshape(1, -1)), -np.inf, self.budget)
+
+
+@dataclass(frozen=True)
+class MinShortfall:
+    """Minimise the weighted relative shortfall of the targets, within a budget."""
+
+    budget: float
+    weights: tuple[tuple[str, float], ...] = ()
+    name: str = "min_shortfall"
+    uses_targets: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "budget", _check_budget(self.budget, "objective.budget"))
+
+    def compile(self, b: ModelBuilder, data: PlanningData, x: slice, targets: np.ndarray) -> None:
+        has = np.flatnonzero(np.isfinite(targets) & (np.nan_to_num(targets) > 0))
+        w = _weights(data, dict(self.weights), "objective.weights")[has]
+        t = targets[has]
+        labels = tuple(data.features[j] for j in has)
+        s = b.add_columns("shortfall", has.size, lower=0.0, upper=t, cost=w / t, labels=labels)
+        # r_j . x + s_j >= t_j
+        k = has.size
+        block = sp.hstack([data.rij[has], sp.csr_matrix((k, s.start - x.stop)), sp.eye(k)], format="csr")
+        b.add_rows("shortfall", block, t, np.inf, labels=labels)
+        b.add_rows("budget", sp.csr_matrix(data.cost.reshape(1, -1)), -np.inf, self.budget)
+        b.sense = 1

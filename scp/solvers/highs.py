@@ -1,0 +1,128 @@
+"""HiGHS backend (highspy, in-process): the default solver.
+
+The compiled CSR matrix is passed to HiGHS as one row-wise sparse model in a single
+call; no per-variable Python objects are created.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+
+import numpy as np
+
+from ..errors import SolverUnavailable
+from ..model import Model
+from .base import SolveOptions, SolverResult, Status, relative_gap
+
+_BANNER_SHOWN = False
+
+
+@contextlib.contextmanager
+def _silence_stdout(active: bool):
+    """Redirect the C-level stdout to /dev/null (HiGHS prints a banner on first use)."""
+    if not active:
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _new_highs(verbose: bool):
+    global _BANNER_SHOWN
+    try:
+        import highspy
+    except ImportError as exc:  # pragma: no cover - highspy is a core dependency
+        raise SolverUnavailable("the 'highs' solver needs the highspy package: pip install highspy") from exc
+    with _silence_stdout(not verbose and not _BANNER_SHOWN):
+        h = highspy.Highs()
+    _BANNER_SHOWN = True
+    return highspy, h
+
+
+def solve_highs(model: Model, options: SolveOptions) -> SolverResult:
+    """Solve ``model`` with HiGHS.
+
+    Sets ``mip_rel_gap`` to ``options.gap`` (default 0: prove optimality), ``time_limit``,
+    ``threads`` and ``output_flag``; reports objective, best bound and gap. A run stopped
+    by the time limit returns its incumbent with status ``TIME_LIMIT``.
+    """
+    t0 = time.perf_counter()
+    highspy, h = _new_highs(options.verbose)
+    h.setOptionValue("output_flag", bool(options.verbose))
+    h.setOptionValue("mip_rel_gap", float(options.gap))
+    h.setOptionValue("random_seed", 0)
+    if options.time_limit is not None:
+        h.setOptionValue("time_limit", float(options.time_limit))
+    if options.threads is not None:
+        h.setOptionValue("threads", int(options.threads))
+    A = model.A
+    inf = highspy.kHighsInf
+    status = h.passModel(
+        model.n_cols, model.n_rows, int(A.nnz), int(highspy.MatrixFormat.kRowwise), 1, float(model.offset),
+        model.c, model.col_lower, model.col_upper,
+        np.where(np.isfinite(model.row_lower), model.row_lower, -inf),
+        np.where(np.isfinite(model.row_upper), model.row_upper, inf),
+        A.indptr.astype(np.int32), A.indices.astype(np.int32), A.data,
+        model.integrality.astype(np.int32),
+    )
+    if status == highspy.HighsStatus.kError:
+        return SolverResult(Status.ERROR, None, np.nan, np.nan, np.inf, 0.0, "highs",
+                            log="HiGHS rejected the model (passModel returned an error)")
+    if options.warm_start is not None:
+        ws = np.asarray(options.warm_start, dtype=np.float64)
+        h.setSolution(ws.size, np.arange(ws.size, dtype=np.int32), ws)
+    log_lines: list[str] = []
+    if options.progress is not None:
+        _attach_progress(h, highspy, options.progress)
+    build_time = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    h.run()
+    runtime = time.perf_counter() - t1
+    ms = h.getModelStatus()
+    info = h.getInfo()
+    M = highspy.HighsModelStatus
+    has_sol = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+    x = np.asarray(h.getSolution().col_value, dtype=np.float64) if has_sol else None
+    obj = float(info.objective_function_value) if has_sol else np.nan
+    bound = float(info.mip_dual_bound)
+    if ms == M.kOptimal:
+        st = Status.OPTIMAL
+    elif ms == M.kInfeasible:
+        st = Status.INFEASIBLE
+    elif ms in (M.kUnbounded, M.kUnboundedOrInfeasible):
+        st = Status.UNBOUNDED if ms == M.kUnbounded else Status.INFEASIBLE
+    elif ms in (M.kTimeLimit, M.kIterationLimit, M.kInterrupt, M.kSolutionLimit, M.kHighsInterrupt):
+        st = Status.TIME_LIMIT if has_sol else Status.NO_SOLUTION
+    else:
+        st = Status.ERROR
+        log_lines.append(f"HiGHS model status: {h.modelStatusToString(ms)}")
+    if st is Status.OPTIMAL and not np.isfinite(bound):
+        bound = obj
+    gap = relative_gap(obj, bound) if has_sol else np.inf
+    return SolverResult(st, x, obj, bound, gap, runtime, "highs", log="\n".join(log_lines),
+                        build_time=build_time, extra={"model_status": h.modelStatusToString(ms),
+                                                      "nodes": int(info.mip_node_count)})
+
+
+def _attach_progress(h, highspy, progress) -> None:
+    """Call ``progress(elapsed, incumbent, bound, gap)`` at most once a second during the MIP."""
+    last = [-1.0]
+
+    def callback(kind, message, out, data_in, user):
+        t = float(out.running_time)
+        if t - last[0] >= 1.0:
+            last[0] = t
+            progress(t, float(out.mip_primal_bound), float(out.mip_dual_bound), float(out.mip_gap))
+
+    h.setCallback(callback, None)
+    h.startCallback(highspy.cb.HighsCallbackType.kCallbackMipInterrupt)
