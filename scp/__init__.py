@@ -11,6 +11,7 @@ Quick start::
     sol.evaluation.targets_met
 """
 
+from . import boundary
 from .data import FREE, LOCKED_IN, LOCKED_OUT, GridMapping, PlanningData
 from .errors import (DataError, Infeasible, ScenarioError, ScpError, ScpWarning, SolverError,
                      SolverUnavailable)

@@ -280,6 +280,13 @@ class PlanningData:
                    jurisdiction=jur, boundary=bnd, connectivity=conn, grid=grid)
 
     @classmethod
+    def from_tables(cls, pu, rij, boundary=None, features: Sequence[str] | None = None) -> "PlanningData":
+        """Build from pandas tables (see :func:`scp.io.tables.from_tables`)."""
+        from .io.tables import from_tables
+
+        return from_tables(pu, rij, boundary=boundary, features=features)
+
+    @classmethod
     def from_xarray(
         cls,
         dataset,

@@ -38,9 +38,13 @@ def _pulp():
 
 def cbc_path() -> str:
     """Path of the CBC executable PuLP uses (bundled, or COIN_CMD on the PATH)."""
+    import warnings
+
     pulp = _pulp()
-    for cls in (pulp.PULP_CBC_CMD, pulp.COIN_CMD):
-        s = cls(msg=False)
+    for cls in (pulp.COIN_CMD, pulp.PULP_CBC_CMD):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # PuLP 3 deprecates its bundled CBC
+            s = cls(msg=False)
         if s.available():
             return s.path
     raise SolverUnavailable("no CBC executable found: PuLP's bundled CBC is missing on this platform; "

@@ -1,0 +1,79 @@
+"""Brute-force enumeration of every selection of a small problem, written independently
+of the compiler: all 2^n selections as rows of a 0/1 matrix, every quantity vectorised."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+import scp
+from scp.constraints import Budget, Coverage, Linear, Locked
+from scp.penalties import BoundaryPenalty, ConnectivityPenalty
+
+
+def all_selections(n: int) -> np.ndarray:
+    codes = np.arange(2 ** n, dtype=np.int64)
+    return ((codes[:, None] >> np.arange(n)) & 1).astype(np.float64)
+
+
+def cut(X: np.ndarray, M: np.ndarray) -> np.ndarray:
+    """sum_{i != j} M_ij x_i (1 - x_j) for every row x of X."""
+    M = M - np.diag(np.diag(M))
+    return np.einsum("ki,ij,kj->k", X, M, 1 - X)
+
+
+def brute_force(problem: scp.Problem) -> tuple[float, np.ndarray] | None:
+    """(optimal objective in the problem's sense, feasible mask) or None when infeasible."""
+    d = problem.data
+    X = all_selections(d.n_pu)
+    R = d.rij.toarray()
+    held = X @ R.T
+    t = problem.resolved_targets()
+    ok = np.ones(len(X), dtype=bool)
+    if problem.objective.name == "min_set":
+        has = np.isfinite(t)
+        ok &= (held[:, has] >= t[has] - 1e-9).all(axis=1)
+    li = d.status == 1
+    lo = d.status == 2
+    for c in problem.constraints:
+        if isinstance(c, Locked):
+            (li if c.value == 1 else lo)[c.mask] = True
+    ok &= (X[:, li] == 1).all(axis=1) & (X[:, lo] == 0).all(axis=1)
+    cost = X @ d.cost
+    budgets = [c.amount for c in problem.constraints if isinstance(c, Budget)]
+    if getattr(problem.objective, "budget", None) is not None:
+        budgets.append(problem.objective.budget)
+    for b in budgets:
+        ok &= cost <= b + 1e-9
+    for c in problem.constraints:
+        if isinstance(c, Coverage):
+            groups = [np.ones(d.n_pu, bool)] if c.by is None else [d.jurisdiction == k for k in d.jurisdictions]
+            for g in groups:
+                ok &= X[:, g] @ d.area[g] >= c.fraction * d.area[g].sum() - 1e-9
+        elif isinstance(c, Linear):
+            v = X @ c.coefficients
+            ok &= {"<=": v <= c.rhs + 1e-9, ">=": v >= c.rhs - 1e-9, "==": np.abs(v - c.rhs) <= 1e-9}[c.sense]
+    pen = np.zeros(len(X))
+    for p in problem.penalties:
+        if isinstance(p, BoundaryPenalty):
+            B = d.boundary.toarray()
+            pen += p.penalty * (p.edge_factor * X @ np.diag(B) + cut(X, B))
+        elif isinstance(p, ConnectivityPenalty):
+            D = p.resolve(d).toarray()
+            if not p.asymmetric:
+                D = (D + D.T) / 2
+            pen += p.penalty * cut(X, D)
+    name = problem.objective.name
+    w = problem.objective_weights()
+    if name == "min_set":
+        obj = cost + pen
+        best = obj[ok].min() if ok.any() else None
+    elif name == "max_utility":
+        obj = held @ w - pen
+        best = obj[ok].max() if ok.any() else None
+    else:
+        has = np.isfinite(t) & (np.nan_to_num(t) > 0)
+        rel = np.maximum(0, t[has] - held[:, has]) / t[has]
+        obj = rel @ w[has] + pen
+        best = obj[ok].min() if ok.any() else None
+    return None if best is None else (float(best), ok)

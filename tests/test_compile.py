@@ -1,0 +1,102 @@
+"""Compile tests: exact matrices, bounds and tags for each component on the 4-PU toy (no solver)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import scp
+
+
+def dense(model, tag):
+    return model.A[model.rows(tag)].toarray()
+
+
+def test_min_set_targets(toy):
+    m = scp.Problem(toy).min_set().relative_targets(0.5).absolute_targets({"sp2": 2.0}).compile()
+    assert m.col_tags() == ["x"] and m.row_tags() == ["target"]
+    np.testing.assert_array_equal(m.c, [1, 2, 3, 4])
+    np.testing.assert_array_equal(dense(m, "target"), [[1, 0, 2, 1], [0, 3, 1, 0]])
+    np.testing.assert_array_equal(m.row_lower, [2.0, 2.0])
+    assert np.isinf(m.row_upper).all()
+    np.testing.assert_array_equal(m.integrality, [1, 1, 1, 1])
+    np.testing.assert_array_equal(m.col_lower, 0) and np.testing.assert_array_equal(m.col_upper, 1)
+    assert m.row_blocks[0].labels == ("sp1", "sp2")
+    assert m.sense == 1 and m.offset == 0
+
+
+def test_locked_in_out_are_bounds(toy):
+    data = toy.with_status(np.array([0, 1, 0, 2]))
+    m = scp.Problem(data).relative_targets(0.1).locked_in([12]).compile()
+    np.testing.assert_array_equal(m.col_lower, [0, 1, 1, 0])
+    np.testing.assert_array_equal(m.col_upper, [1, 1, 1, 0])
+
+
+def test_budget_coverage_linear(toy):
+    m = (scp.Problem(toy).relative_targets(0.1).budget(5).coverage(0.3).coverage(0.5, by="jurisdiction")
+         .linear_constraint([1, 1, 0, 0], "<=", 1, name="north").compile())
+    assert m.row_tags() == ["target", "budget", "coverage:total", "coverage:A", "coverage:B", "linear:north"]
+    np.testing.assert_array_equal(dense(m, "budget"), [[1, 2, 3, 4]])
+    assert m.row_upper[m.rows("budget")][0] == 5 and np.isinf(m.row_lower[m.rows("budget")][0])
+    np.testing.assert_array_equal(dense(m, "coverage:total"), [[1, 1, 2, 2]])
+    assert m.row_lower[m.rows("coverage:total")][0] == pytest.approx(0.3 * 6)
+    np.testing.assert_array_equal(dense(m, "coverage:A"), [[1, 1, 0, 0]])
+    np.testing.assert_array_equal(dense(m, "coverage:B"), [[0, 0, 2, 2]])
+    assert m.row_lower[m.rows("coverage:A")][0] == pytest.approx(1.0)
+    assert m.row_lower[m.rows("coverage:B")][0] == pytest.approx(2.0)
+    np.testing.assert_array_equal(dense(m, "linear:north"), [[1, 1, 0, 0]])
+    assert m.row_upper[m.rows("linear:north")][0] == 1
+
+
+def test_boundary_penalty_pairs(toy):
+    # unit squares in a 2x2 grid: each has 2 shared edges and 2 exposed edges
+    m = scp.Problem(toy).relative_targets(0.1).boundary_penalty(2.0, edge_factor=0.5).compile()
+    assert m.col_tags() == ["x", "pair_aux"]
+    assert m.row_tags() == ["pair_aux:i", "pair_aux:j", "target"]
+    # e_i = p (f * exposed + shared) = 2 (0.5 * 2 + 2) = 6
+    np.testing.assert_allclose(m.c[m.cols("x")], np.array([1, 2, 3, 4]) + 6.0)
+    # pairs (0,1), (0,2), (1,3), (2,3), each -2 p B_ij = -4
+    np.testing.assert_allclose(m.c[m.cols("pair_aux")], [-4, -4, -4, -4])
+    Ai, Aj = dense(m, "pair_aux:i"), dense(m, "pair_aux:j")
+    np.testing.assert_array_equal(Ai[:, :4], -np.array([[1, 0, 0, 0], [1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]]))
+    np.testing.assert_array_equal(Aj[:, :4], -np.array([[0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1], [0, 0, 0, 1]]))
+    np.testing.assert_array_equal(Ai[:, 4:], np.eye(4))
+    np.testing.assert_array_equal(Aj[:, 4:], np.eye(4))
+    assert (m.row_upper[m.rows("pair_aux:i")] == 0).all()
+    np.testing.assert_array_equal(m.integrality, [1, 1, 1, 1, 0, 0, 0, 0])
+
+
+def test_connectivity_asymmetric_and_symmetric(toy):
+    m = scp.Problem(toy).relative_targets(0.1).connectivity_penalty(1.0, "flow", asymmetric=True).compile()
+    # D = [[0,2,0,0],[0,0,1,0],[0,0,0,0],[3,0,0,0]]: e = row sums, W_ij = D_ij + D_ji
+    np.testing.assert_allclose(m.c[:4], np.array([1, 2, 3, 4]) + [2, 1, 0, 3])
+    np.testing.assert_allclose(m.c[m.cols("pair_aux")], [-2, -3, -1])  # pairs (0,1), (0,3), (1,2)
+    np.testing.assert_array_equal(np.argmax(-dense(m, "pair_aux:j")[:, :4], axis=1), [1, 3, 2])
+    s = scp.Problem(toy).relative_targets(0.1).connectivity_penalty(1.0, "flow").compile()
+    # symmetrised S = (D + D^T) / 2: e = row sums of S, W = 2 S
+    np.testing.assert_allclose(s.c[:4], np.array([1, 2, 3, 4]) + [2.5, 1.5, 0.5, 1.5])
+    np.testing.assert_allclose(s.c[s.cols("pair_aux")], [-2, -3, -1])
+
+
+def test_max_utility(toy):
+    m = scp.Problem(toy).max_utility(budget=4, weights={"sp2": 2.0}).compile()
+    assert m.sense == -1 and m.row_tags() == ["budget"]
+    np.testing.assert_allclose(m.c, -np.array([1 + 0, 0 + 6, 2 + 2, 1 + 0]))
+    assert m.row_upper[0] == 4
+
+
+def test_min_shortfall(toy):
+    m = scp.Problem(toy).min_shortfall(budget=3).relative_targets(0.5).compile()
+    assert m.col_tags() == ["x", "shortfall"] and m.row_tags() == ["shortfall", "budget"]
+    # targets: sp1 2.0, sp2 2.0 -> shortfall costs 1/2, upper bounds = targets
+    np.testing.assert_allclose(m.c, [0, 0, 0, 0, 0.5, 0.5])
+    np.testing.assert_allclose(m.col_upper[4:], [2, 2])
+    np.testing.assert_array_equal(dense(m, "shortfall"), [[1, 0, 2, 1, 1, 0], [0, 3, 1, 0, 0, 1]])
+    np.testing.assert_allclose(m.row_lower[:2], [2, 2])
+    np.testing.assert_array_equal(m.integrality, [1, 1, 1, 1, 0, 0])
+
+
+def test_digest_is_deterministic(toy):
+    p = scp.Problem(toy).relative_targets(0.3).boundary_penalty(1.0)
+    assert p.compile().digest() == p.compile().digest()
+    assert p.compile().digest() != scp.Problem(toy).relative_targets(0.4).compile().digest()

@@ -1,0 +1,106 @@
+"""Solver backends: options, status, time limits, warm starts and progress."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+
+import scp
+from scp.solvers import SolveOptions, solve_model
+from scp.solvers.mps import write_mps
+
+
+def random_grid(rows: int, cols: int, n_feat: int = 5, seed: int = 0) -> scp.PlanningData:
+    rng = np.random.default_rng(seed)
+    n = rows * cols
+    feats = {f"f{j}": rng.random(n) * (rng.random(n) < 0.3) for j in range(n_feat)}
+    return scp.PlanningData.from_arrays(cost=rng.uniform(1, 10, n), features=feats,
+                                        boundary=scp.boundary.grid_boundary(np.ones((rows, cols), bool)))
+
+
+def test_unknown_solver():
+    p = scp.Problem(random_grid(2, 2)).relative_targets(0.2)
+    with pytest.raises(scp.SolverUnavailable, match="unknown solver 'gurobi'"):
+        p.solve("gurobi")
+    with pytest.raises(scp.SolverUnavailable, match="PuLP knows no solver 'NOPE'"):
+        p.solve("pulp:NOPE")
+
+
+def test_bad_solver_options():
+    p = scp.Problem(random_grid(2, 2)).relative_targets(0.2)
+    with pytest.raises(scp.ScenarioError, match="solver.gap"):
+        p.solve(gap=5)
+    with pytest.raises(scp.ScenarioError, match="solver.time_limit"):
+        p.solve(time_limit=0)
+
+
+def test_time_limited_solve_returns_verified_incumbent():
+    # a warm start guarantees an incumbent; the time limit stops HiGHS long before optimality
+    p = scp.Problem(random_grid(60, 60, n_feat=20)).relative_targets(0.3).boundary_penalty(5.0)
+    sol = p.solve(time_limit=0.5, warm_start=np.ones(3600))
+    assert sol.status in (scp.Status.TIME_LIMIT, scp.Status.OPTIMAL)
+    if sol.status is scp.Status.TIME_LIMIT:
+        assert sol.gap > 0 and sol.bound <= sol.objective + 1e-6
+    assert sol.evaluation.targets_met and sol.evaluation.feasible
+
+
+def test_gap_option_bounds_the_reported_gap():
+    p = scp.Problem(random_grid(20, 20)).relative_targets(0.3).boundary_penalty(1.0)
+    for solver in ("highs", "cbc"):
+        sol = p.solve(solver, gap=0.05)
+        assert sol.status is scp.Status.OPTIMAL and sol.gap <= 0.05 + 1e-9
+        assert sol.bound <= sol.objective + 1e-6 * abs(sol.objective)
+
+
+def test_highs_and_cbc_agree_on_a_grid():
+    p = scp.Problem(random_grid(8, 8)).relative_targets(0.3).coverage(0.3).boundary_penalty(0.5)
+    a, b = p.solve("highs"), p.solve("cbc")
+    assert a.objective == pytest.approx(b.objective, rel=1e-9)
+    assert a.gap <= 1e-9 and b.gap <= 1e-9
+
+
+def test_progress_callback_is_called():
+    calls = []
+    p = scp.Problem(random_grid(40, 40, n_feat=10)).relative_targets(0.3).boundary_penalty(3.0)
+    p.solve(time_limit=2.5, progress=lambda *a: calls.append(a))
+    assert calls, "progress was never reported"
+    t, inc, bound, gap = calls[-1]
+    assert t >= 0 and (np.isnan(bound) or np.isfinite(bound) or bound == -np.inf)
+
+
+def test_same_problem_same_solution_and_digest():
+    p = scp.Problem(random_grid(10, 10)).relative_targets(0.3).boundary_penalty(1.0)
+    a, b = p.solve(), p.solve()
+    np.testing.assert_array_equal(a.selection, b.selection)
+    assert a.model_digest == b.model_digest
+
+
+def test_mps_round_trip_through_highs(tmp_path):
+    p = scp.Problem(random_grid(4, 4)).relative_targets(0.4).coverage(0.25).boundary_penalty(1.0)
+    m = p.compile()
+    path = tmp_path / "m.mps"
+    with open(path, "wb") as fh:
+        write_mps(m, fh)
+    import highspy
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.readModel(str(path))
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.run()
+    direct = solve_model(m, "highs", SolveOptions())
+    assert h.getInfo().objective_function_value == pytest.approx(direct.objective - m.offset, rel=1e-9)
+    text = path.read_text()
+    assert text.startswith("NAME scp FREE\nROWS\n N OBJ\n") and text.rstrip().endswith("ENDATA")
+    assert text.count("'INTORG'") == 1
+
+
+def test_summary_is_json_ready():
+    import json
+
+    p = scp.Problem(random_grid(3, 3)).relative_targets(0.3)
+    s = p.solve().summary()
+    json.dumps(s)
+    assert s["status"] == "optimal" and s["targets_met"] is True and s["n_targets_missed"] == 0
