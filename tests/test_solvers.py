@@ -104,3 +104,33 @@ def test_summary_is_json_ready():
     s = p.solve().summary()
     json.dumps(s)
     assert s["status"] == "optimal" and s["targets_met"] is True and s["n_targets_missed"] == 0
+
+
+def test_mps_numbers_exact_and_arithmetic_paths(monkeypatch):
+    from scp.solvers import mps
+
+    v = np.array([0.1, -2.5, 1e-7, 123456.789, 0.0, 1 / 3, 7.25e12])
+    exact = [float(bytes(r)) for r in mps._numbers(v)]
+    assert exact == v.tolist()
+    monkeypatch.setattr(mps, "EXACT_LIMIT", 0)
+    approx = np.array([float(bytes(r)) for r in mps._numbers(v)])
+    np.testing.assert_allclose(approx, v, rtol=3e-16, atol=0)
+    ints = [bytes(r).decode() for r in mps._numbers(np.array([1.0, -1.0, 30.0]))]
+    assert ints == [" 01", "-01", " 30"]
+
+
+def test_cbc_without_integer_solution_reports_no_solution(tmp_path):
+    from scp.solvers.pulp_solver import _parse_cbc
+
+    m = scp.Problem(random_grid(2, 2)).relative_targets(0.2).compile()
+    sol = tmp_path / "s.sol"
+    sol.write_text("Stopped on time (no integer solution - continuous used) - objective value 6.5\n"
+                   "      0 C0   0.3   0\n      1 C1   0.5   0\n")
+    log = "Result - Stopped on time limit\n\nNo feasible solution found\nLower bound:   6.5\n"
+    r = _parse_cbc(m, log, str(sol), 1.0)
+    assert r.status is scp.Status.NO_SOLUTION and r.x is None
+    sol.write_text("Stopped on time - objective value 9.0\n      0 C0   1   1\n      3 C3   1   4\n")
+    r = _parse_cbc(m, "Result - Stopped on time limit\nObjective value: 9\nLower bound: 6.5\nGap: 0.38\n",
+                   str(sol), 1.0)
+    assert r.status is scp.Status.TIME_LIMIT and r.x.tolist() == [1, 0, 0, 1]
+    assert r.bound == 6.5 and r.gap == pytest.approx((r.objective - 6.5) / r.objective)

@@ -113,7 +113,10 @@ def _parse_cbc(model: Model, log: str, sol: str, runtime: float) -> SolverResult
         with open(sol) as fh:
             header = fh.readline()
             body = fh.read().split()
-        if not header.lower().startswith(("infeasible", "integer infeasible", "unbounded")) and "no solution" not in header.lower():
+        head = header.lower()
+        no_solution = head.startswith(("infeasible", "integer infeasible", "unbounded")) or any(
+            k in head for k in ("no solution", "no integer solution"))
+        if not no_solution:
             x = np.zeros(model.n_cols)
             # lines: index name value reduced-cost (some CBC builds prefix '**' on infeasible rows)
             tokens = [t for t in body if t != "**"]
