@@ -7,9 +7,10 @@ Mathematical formulation
 * Budget: ``sum_i c_i x_i <= B`` (tag ``"budget"``).
 * Area coverage for a set ``K`` of units (all units, or one jurisdiction)::
 
-      sum_{i in K} a_i x_i >= f * sum_{i in K} a_i          (tag ``"coverage:total"``, ``"coverage:TKM"``)
+      sum_{i in K} (a_i / A_K) x_i >= f,   A_K = sum_{i in K} a_i   (tag ``"coverage:total"``, ``"coverage:TKM"``)
 
-  This is the GBF Target 3 "30%" constraint with ``f = 0.3``.
+  This is the GBF Target 3 "30%" constraint with ``f = 0.3``; the row is divided by
+  ``A_K`` so that its coefficients are shares (well scaled whatever the area unit).
 * General linear: ``sum_i g_i x_i (<=, >=, ==) h`` (tag ``"linear:NAME"``).
 
 References
@@ -145,7 +146,9 @@ class Coverage:
     def compile(self, b: ModelBuilder, data: PlanningData, x: slice) -> None:
         for label, mask in self.groups(data):
             a = np.where(mask, data.area, 0.0)
-            b.add_rows(f"coverage:{label}", sp.csr_matrix(a.reshape(1, -1)), self.fraction * a.sum(), np.inf)
+            total = a.sum()
+            share = a / total if total > 0 else a
+            b.add_rows(f"coverage:{label}", sp.csr_matrix(share.reshape(1, -1)), self.fraction, np.inf)
 
 
 @dataclass(frozen=True, eq=False)

@@ -38,12 +38,13 @@ def test_budget_coverage_linear(toy):
     assert m.row_tags() == ["target", "budget", "coverage:total", "coverage:A", "coverage:B", "linear:north"]
     np.testing.assert_array_equal(dense(m, "budget"), [[1, 2, 3, 4]])
     assert m.row_upper[m.rows("budget")][0] == 5 and np.isinf(m.row_lower[m.rows("budget")][0])
-    np.testing.assert_array_equal(dense(m, "coverage:total"), [[1, 1, 2, 2]])
-    assert m.row_lower[m.rows("coverage:total")][0] == pytest.approx(0.3 * 6)
-    np.testing.assert_array_equal(dense(m, "coverage:A"), [[1, 1, 0, 0]])
-    np.testing.assert_array_equal(dense(m, "coverage:B"), [[0, 0, 2, 2]])
-    assert m.row_lower[m.rows("coverage:A")][0] == pytest.approx(1.0)
-    assert m.row_lower[m.rows("coverage:B")][0] == pytest.approx(2.0)
+    # coverage rows are area shares: a_i / A_K >= f
+    np.testing.assert_allclose(dense(m, "coverage:total"), [[1 / 6, 1 / 6, 2 / 6, 2 / 6]])
+    assert m.row_lower[m.rows("coverage:total")][0] == pytest.approx(0.3)
+    np.testing.assert_allclose(dense(m, "coverage:A"), [[0.5, 0.5, 0, 0]])
+    np.testing.assert_allclose(dense(m, "coverage:B"), [[0, 0, 0.5, 0.5]])
+    assert m.row_lower[m.rows("coverage:A")][0] == pytest.approx(0.5)
+    assert m.row_lower[m.rows("coverage:B")][0] == pytest.approx(0.5)
     np.testing.assert_array_equal(dense(m, "linear:north"), [[1, 1, 0, 0]])
     assert m.row_upper[m.rows("linear:north")][0] == 1
 
