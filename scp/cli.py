@@ -1,22 +1,163 @@
-"""Command-line interface: ``scplan``."""
+"""Command-line interface: ``scplan`` (thin; the work is done by the library).
+
+Exit codes: 0 success, 1 infeasible or solver failure, 2 bad input.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import time
+
+from .errors import DataError, Infeasible, ScenarioError, ScpError, SolverError, SolverUnavailable
+
+EXIT_OK, EXIT_SOLVE, EXIT_INPUT = 0, 1, 2
+
+
+class Progress:
+    """Solver progress on stderr: elapsed, incumbent, bound, gap (at most once a second)."""
+
+    def __init__(self, stream=sys.stderr) -> None:
+        self.stream = stream
+        self.shown = False
+
+    def __call__(self, elapsed: float, incumbent: float, bound: float, gap: float) -> None:
+        inc = f"{incumbent:,.6g}" if abs(incumbent) < 1e300 else "none yet"
+        bnd = f"{bound:,.6g}" if abs(bound) < 1e300 else "-"
+        g = f"{gap:.2%}" if 0 <= gap < 1e300 else "-"
+        lead, self.shown = ("\r" if self.stream.isatty() else ("" if not self.shown else "\n")), True
+        self.stream.write(f"{lead}  {elapsed:7.1f} s  incumbent {inc:>16}  bound {bnd:>16}  gap {g:>8}")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _solver_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--solver", default="highs", help="highs (default), cbc, or pulp:NAME for any PuLP solver")
+    p.add_argument("--gap", type=float, default=0.0, help="relative optimality gap (default 0: proven optimal)")
+    p.add_argument("--time-limit", type=float, default=None, help="seconds; the best solution so far is kept")
+    p.add_argument("--threads", type=int, default=None, help="solver threads (default: solver's choice)")
+    p.add_argument("--quiet", action="store_true", help="no progress display")
+
+
+def cmd_marxan(args: argparse.Namespace) -> int:
+    from .io.marxan import read_marxan
+    from .io.marxan_run import find_marxan, run_marxan
+    from .io.marxan_write import boundary_parts, write_marxan_outputs
+    from .outputs import ResultsFolder, write_json
+    from .plot import plot_selection
+    from .report import write_report
+
+    project = read_marxan(args.input)
+    marxan_bin = find_marxan(args.marxan_bin)
+    out = args.out or os.path.join("results", os.path.basename(os.path.abspath(project.folder)))
+    with ResultsFolder(out, overwrite=args.overwrite) as tmp:
+        for note in project.notes:
+            print(f"note: {note}", file=sys.stderr)
+        problem = project.problem(blm=args.blm)
+        d = project.data
+        print(f"Marxan project {project.folder}: {d.n_pu} planning units, {d.n_features} features, "
+              f"BLM {project.blm if args.blm is None else args.blm:g}; solving with {args.solver} "
+              f"(gap {args.gap:g})", file=sys.stderr)
+        progress = None if args.quiet else Progress()
+        try:
+            sol = problem.solve(args.solver, gap=args.gap, time_limit=args.time_limit, threads=args.threads,
+                                progress=progress if args.solver == "highs" else None)
+        finally:
+            if progress:
+                progress.close()
+        write_marxan_outputs(sol, tmp, misslevel=project.misslevel, feature_ids=project.feature_ids)
+        parts = boundary_parts(d.boundary, sol.selection)
+        blm = project.blm if args.blm is None else args.blm
+        rows = [{"tool": f"scp ({sol.solver})", "score": sol.cost + blm * parts["connectivity"], "cost": sol.cost,
+                 "boundary": parts["connectivity"], "missed_targets": sol.evaluation.n_targets_missed,
+                 "time_s": sol.runtime + sol.compile_time, "gap": sol.gap}]
+        if marxan_bin:
+            print(f"running Marxan ({marxan_bin}) on a copy of the project ...", file=sys.stderr)
+            m = run_marxan(marxan_bin, project)
+            m.pop("selection")
+            rows.append(m)
+        import pandas as pd
+
+        table = pd.DataFrame(rows)
+        table.to_csv(os.path.join(tmp, "comparison.csv"), index=False)
+        summary = {"scenario": f"marxan:{project.folder}", **sol.summary(), "blm": blm,
+                   "marxan_score": rows[0]["score"], "scenario_digest": sol.model_digest}
+        if len(rows) > 1:
+            summary["marxan_comparison"] = rows
+        write_json(os.path.join(tmp, "summary.json"), summary)
+        map_file = plot_selection(sol, os.path.join(tmp, "map.png"), xy=project.xy,
+                                  title=f"Marxan project, exact solution: score {rows[0]['score']:,.0f}")
+        formulation = ("min  sum_i c_i x_i + BLM * [ sum_i b_ii x_i + sum_{i != j} b_ij x_i (1 - x_j) ]\n"
+                       "s.t. sum_i r_ij x_i >= t_j for every feature j (t_j = prop_j * total_j or target_j)\n"
+                       "     x_i = 1 for status 2, x_i = 0 for status 3, x_i in {0, 1}\n"
+                       "Boundary counted as Marxan does: each listed pair with one side selected once,\n"
+                       "self pairs (exposed edges) of selected units once.")
+        write_report(tmp, sol, "Marxan project solved exactly by scp",
+                     [("project", project.folder), ("planning units", d.n_pu), ("features", d.n_features),
+                      ("BLM", blm), ("locked in", int((d.status == 1).sum())),
+                      ("locked out", int((d.status == 2).sum())), ("solver", args.solver), ("gap", args.gap)],
+                     formulation, "map.png" if map_file else None)
+    print(table.to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
+    print(f"results written to {os.path.abspath(out)}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="scplan", description="Systematic conservation planning with exact "
+                                     "integer programming (scp).")
+    parser.add_argument("--version", action="version", version=f"scp {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    m = sub.add_parser("marxan", help="solve a Marxan project exactly and write Marxan-style outputs",
+                       description="Read a Marxan project (folder with input.dat), solve it exactly, write "
+                       "output_best.csv, output_mvbest.csv, output_sum.csv, summary.json, map.png and a report.")
+    m.add_argument("input", help="Marxan project folder (holding input.dat) or its input.dat")
+    m.add_argument("--out", default=None, help="results folder (default results/<project folder name>)")
+    m.add_argument("--overwrite", action="store_true", help="replace an existing results folder")
+    m.add_argument("--blm", type=float, default=None, help="override input.dat's BLM")
+    m.add_argument("--marxan-bin", default=None,
+                   help="your Marxan executable, run on a copy for a side-by-side table (or set MARXAN_BIN)")
+    _solver_args(m)
+    m.set_defaults(func=cmd_marxan)
+    return parser
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="scplan", description="Systematic conservation planning (scp).")
-    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    parser = build_parser()
     args = parser.parse_args(argv)
-    if args.version:
-        from . import __version__
-
-        print(f"scp {__version__}")
-    else:
+    if not getattr(args, "func", None):
         parser.print_help()
-    return 0
+        return EXIT_OK
+    t0 = time.perf_counter()
+    try:
+        code = args.func(args)
+    except (DataError, ScenarioError, FileExistsError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except Infeasible as exc:
+        print(f"infeasible: {exc}", file=sys.stderr)
+        return EXIT_SOLVE
+    except (SolverError, SolverUnavailable) as exc:
+        print(f"solver failure: {exc}", file=sys.stderr)
+        return EXIT_SOLVE
+    except ScpError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_SOLVE
+    except KeyboardInterrupt:
+        print("\ninterrupted; nothing was written", file=sys.stderr)
+        return 130
+    print(f"done in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

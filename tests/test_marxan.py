@@ -1,0 +1,210 @@
+"""Marxan projects: reading (real and generated folders), the problem Marxan scores,
+round trips, errors naming file and line, and the `scplan marxan` command."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import scp
+from bruteforce import brute_force
+from scp.cli import main
+from scp.io.marxan import read_marxan
+from scp.io.marxan_write import boundary_parts, write_marxan_project
+
+SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "marxan", "prioritizr-example")
+needs_shared = pytest.mark.skipif(not os.path.isdir(SHARED), reason="../shared/data/marxan is not present")
+
+
+def make_folder(root, sep: dict | None = None, blm: float = 1.0, extra: str = "") -> str:
+    """A 3x3 grid Marxan project with 2 species; separators chosen per file."""
+    sep = sep or {}
+    os.makedirs(os.path.join(root, "in"), exist_ok=True)
+    pu = pd.DataFrame({"id": np.arange(1, 10), "cost": [3, 1, 4, 1, 5, 9, 2, 6, 5], "status": [0, 0, 2, 0, 0, 0, 3, 0, 1],
+                       "xloc": np.tile([0.0, 1.0, 2.0], 3), "yloc": np.repeat([2.0, 1.0, 0.0], 3)})
+    spec = pd.DataFrame({"id": [1, 2], "prop": [0.5, 0.0], "target": [0, 6], "spf": [10, 10], "name": ["markhor", "urial"]})
+    rij = pd.DataFrame({"species": [1, 1, 1, 1, 2, 2, 2, 2], "pu": [1, 3, 5, 8, 2, 4, 6, 9], "amount": [2, 1, 3, 2, 3, 2, 4, 1.5]})
+    B = scp.boundary.grid_boundary(np.ones((3, 3), bool)).tocoo()
+    keep = B.row <= B.col
+    bound = pd.DataFrame({"id1": B.row[keep] + 1, "id2": B.col[keep] + 1, "boundary": B.data[keep]})
+    for name, df in (("pu.dat", pu), ("spec.dat", spec), ("puvspr.dat", rij), ("bound.dat", bound)):
+        s = sep.get(name, ",")
+        if s == " ":
+            text = df.to_string(index=False)
+            with open(os.path.join(root, "in", name), "w") as fh:
+                fh.write("\n".join(line.strip() for line in text.splitlines()) + "\n")
+        else:
+            df.to_csv(os.path.join(root, "in", name), sep=s, index=False)
+    with open(os.path.join(root, "input.dat"), "w") as fh:
+        fh.write(f"Marxan test project\n\nBLM {blm}\nINPUTDIR in\nPUNAME pu.dat\nSPECNAME spec.dat\n"
+                 f"PUVSPRNAME puvspr.dat\nBOUNDNAME bound.dat\nSCENNAME output\nMISSLEVEL 1\n{extra}")
+    return str(root)
+
+
+def by_hand() -> scp.Problem:
+    amounts = np.zeros((2, 9))
+    amounts[0, [0, 2, 4, 7]] = [2, 1, 3, 2]
+    amounts[1, [1, 3, 5, 8]] = [3, 2, 4, 1.5]
+    data = scp.PlanningData.from_arrays(cost=[3, 1, 4, 1, 5, 9, 2, 6, 5], features=amounts,
+                                        feature_names=["markhor", "urial"], ids=np.arange(1, 10),
+                                        status=[0, 0, 1, 0, 0, 0, 2, 0, 0],
+                                        boundary=scp.boundary.grid_boundary(np.ones((3, 3), bool)))
+    return scp.Problem(data).min_set().absolute_targets({"markhor": 4.0, "urial": 6.0}).boundary_penalty(1.0)
+
+
+@pytest.mark.parametrize("seps", [{}, {"bound.dat": "\t"}, {"pu.dat": "\t", "spec.dat": " ", "puvspr.dat": " "}])
+def test_folder_reads_as_the_hand_built_problem(tmp_path, seps):
+    project = read_marxan(make_folder(tmp_path, seps))
+    assert project.blm == 1.0 and project.data.features == ("markhor", "urial")
+    np.testing.assert_allclose(project.targets, [4.0, 6.0])  # prop 0.5 of 8, absolute 6
+    assert any("status 1" in n for n in project.notes)
+    assert project.problem().compile().digest() == by_hand().compile().digest()
+    sol = project.problem().solve()
+    best, _ = brute_force(by_hand())
+    assert sol.objective == pytest.approx(best)
+    assert sol.evaluation.feasible
+
+
+def test_round_trip_write_then_read(tmp_path):
+    p = by_hand()
+    write_marxan_project(p, str(tmp_path / "proj"))
+    back = read_marxan(str(tmp_path / "proj"))
+    assert back.problem().compile().digest() == p.compile().digest()
+    np.testing.assert_array_equal(back.data.ids, p.data.ids)
+    assert (back.data.boundary != p.data.boundary).nnz == 0
+
+
+def test_boundary_counted_as_marxan_does(tmp_path):
+    """Score from the bound.dat rows directly (one pass over the listed pairs) equals scp's."""
+    project = read_marxan(make_folder(tmp_path))
+    bound = pd.read_csv(os.path.join(tmp_path, "in", "bound.dat"))
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        sel = rng.random(9) < 0.5
+        chosen = set((np.flatnonzero(sel) + 1).tolist())
+        expected = 0.0
+        for a, b, length in bound.itertuples(index=False):
+            if a == b:
+                expected += length if a in chosen else 0.0
+            elif (a in chosen) != (b in chosen):
+                expected += length
+        ev = project.problem().evaluate(sel)
+        assert ev.boundary_length == pytest.approx(expected)
+        assert boundary_parts(project.data.boundary, sel)["connectivity"] == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda r: os.remove(os.path.join(r, "in", "spec.dat")), "spec.dat: file not found"),
+        (lambda r: open(os.path.join(r, "in", "puvspr.dat"), "a").write("1,42,1.0\n"),
+         "puvspr.dat, line 10: planning unit id 42 is not defined"),
+        (lambda r: open(os.path.join(r, "in", "puvspr.dat"), "a").write("7,1,1.0\n"),
+         "puvspr.dat, line 10: species id 7 is not defined"),
+        (lambda r: open(os.path.join(r, "in", "puvspr.dat"), "a").write("1,1,5\n"),
+         "puvspr.dat, line 10: duplicate row (species=1, pu=1)"),
+        (lambda r: open(os.path.join(r, "in", "pu.dat"), "a").write("10,abc,0,0,0\n"),
+         "pu.dat, line 11: column 'cost' has 'abc', which is not a number"),
+        (lambda r: open(os.path.join(r, "in", "pu.dat"), "a").write("10,1,7,0,0\n"), "pu.dat, line 11: status 7"),
+        (lambda r: open(os.path.join(r, "in", "bound.dat"), "a").write("2,1,1.0\n"),
+         "bound.dat, line"),
+    ],
+)
+def test_bad_files_name_file_and_line(tmp_path, edit, message):
+    root = make_folder(tmp_path)
+    edit(root)
+    with pytest.raises(scp.DataError) as err:
+        read_marxan(root)
+    assert message in str(err.value)
+
+
+def test_missing_input_dat(tmp_path):
+    with pytest.raises(scp.DataError, match="input.dat"):
+        read_marxan(str(tmp_path))
+
+
+def test_cli_marxan_writes_consistent_outputs(tmp_path, capsys):
+    root = make_folder(tmp_path / "proj")
+    out = tmp_path / "res"
+    assert main(["marxan", root, "--out", str(out), "--quiet"]) == 0
+    for name in ("output_best.csv", "output_mvbest.csv", "output_sum.csv", "summary.json", "map.png",
+                 "report.md", "report.html", "comparison.csv"):
+        assert (out / name).is_file(), name
+    best = pd.read_csv(out / "output_best.csv")
+    sel = best["solution"].to_numpy().astype(bool)
+    ev = by_hand().evaluate(sel)
+    summary = json.loads((out / "summary.json").read_text())
+    s = pd.read_csv(out / "output_sum.csv").iloc[0]
+    assert summary["cost"] == pytest.approx(ev.cost) == pytest.approx(s["Cost"])
+    assert summary["boundary_length"] == pytest.approx(ev.boundary_length) == pytest.approx(s["Connectivity"])
+    assert s["Score"] == pytest.approx(ev.objective) and s["Missing_Values"] == 0 and ev.feasible
+    assert summary["status"] == "optimal" and summary["gap"] == 0.0
+    mv = pd.read_csv(out / "output_mvbest.csv")
+    assert list(mv["Target Met"]) == ["yes", "yes"]
+    # an existing folder is refused without --overwrite (bad input: exit 2), replaced with it
+    assert main(["marxan", root, "--out", str(out), "--quiet"]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert main(["marxan", root, "--out", str(out), "--quiet", "--overwrite", "--solver", "cbc"]) == 0
+
+
+def test_cli_exit_codes(tmp_path, capsys):
+    root = make_folder(tmp_path / "proj")
+    # a target above what is available: infeasible -> exit 1, nothing written
+    spec = os.path.join(root, "in", "spec.dat")
+    pd.DataFrame({"id": [1, 2], "prop": [0, 0], "target": [100, 1], "name": ["markhor", "urial"]}).to_csv(spec, index=False)
+    assert main(["marxan", root, "--out", str(tmp_path / "r1"), "--quiet"]) == 1
+    assert "markhor" in capsys.readouterr().err and not (tmp_path / "r1").exists()
+    assert main(["marxan", str(tmp_path / "nowhere"), "--out", str(tmp_path / "r2")]) == 2
+    assert main(["marxan", root, "--solver", "nonsense", "--out", str(tmp_path / "r3")]) == 1
+
+
+def test_side_by_side_with_a_marxan_executable(tmp_path, monkeypatch, capsys):
+    """A stand-in executable that behaves like Marxan (writes output/output_best.csv)."""
+    root = make_folder(tmp_path / "proj", extra="OUTPUTDIR output\n")
+    fake = tmp_path / "fake_marxan"
+    fake.write_text(f"#!{sys.executable}\nimport os\nos.makedirs('output', exist_ok=True)\n"
+                    "open('output/output_best.csv','w').write('planning_unit,solution\\n' + "
+                    "''.join(f'{i},1\\n' for i in range(1, 10) if i != 7))\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("MARXAN_BIN", str(fake))
+    out = tmp_path / "res"
+    assert main(["marxan", root, "--out", str(out), "--quiet"]) == 0
+    table = pd.read_csv(out / "comparison.csv")
+    assert list(table["tool"]) == ["scp (highs)", "Marxan"]
+    everything_but_7 = np.array([1, 1, 1, 1, 1, 1, 0, 1, 1], bool)
+    ev = by_hand().evaluate(everything_but_7)
+    assert table["cost"][1] == pytest.approx(ev.cost) and table["score"][1] == pytest.approx(ev.objective)
+    assert table["score"][0] <= table["score"][1]
+
+
+@needs_shared
+def test_prioritizr_example_reads_as_documented():
+    project = read_marxan(SHARED)
+    d = project.data
+    assert (d.n_pu, d.n_features) == (1751, 17)
+    assert int((d.status == scp.LOCKED_IN).sum()) == 317 and int((d.status == scp.LOCKED_OUT).sum()) == 1
+    assert project.blm == 1.0 and project.params["NUMREPS"] == "10"
+
+
+@needs_shared
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_prioritizr_example_known_optimum_without_boundary(solver):
+    # known optimum 95,722,060.31 (shared/REFERENCES.md)
+    sol = read_marxan(SHARED).problem(blm=0).solve(solver)
+    assert sol.status is scp.Status.OPTIMAL and sol.evaluation.feasible
+    assert sol.cost == pytest.approx(95_722_060.31, abs=0.01)
+
+
+@needs_shared
+def test_prioritizr_example_with_blm_within_gap_of_known_optimum():
+    # known optimum with BLM 1: 99,865,961.67; a 0.1% gap solve must land within 0.1% above it
+    sol = read_marxan(SHARED).problem().solve(gap=0.001)
+    assert sol.evaluation.feasible
+    assert 99_865_961.67 - 0.01 <= sol.objective <= 99_865_961.67 * 1.001
+    assert sol.bound <= 99_865_961.67 + 0.01
