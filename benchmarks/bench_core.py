@@ -22,7 +22,6 @@ import argparse
 import json
 import multiprocessing as mp
 import os
-import platform
 import resource
 import sys
 import time
@@ -100,12 +99,9 @@ def run_case(n: int, penalty: float, solve: bool, gap: float, time_limit: float,
 
 
 def machine() -> str:
-    import highspy  # noqa: F401
-    import importlib.metadata as md
+    from scp.bench import machine_line
 
-    return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-            f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB RAM, "
-            f"Python {platform.python_version()}, highspy {md.version('highspy')}, PuLP {md.version('pulp')} (CBC 2.10)")
+    return machine_line()
 
 
 def fmt(v) -> str:

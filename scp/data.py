@@ -295,8 +295,8 @@ class PlanningData:
         *,
         area: str | None = None,
         jurisdiction: str | None = None,
-        locked_in: str | None = None,
-        locked_out: str | None = None,
+        locked_in: str | Sequence[str] | None = None,
+        locked_out: str | Sequence[str] | None = None,
         boundary: bool = True,
     ) -> "PlanningData":
         """Build from a 2-D gridded :class:`xarray.Dataset` (or mapping of DataArrays).
@@ -310,8 +310,9 @@ class PlanningData:
         cost: name of the cost layer.
         features: names of feature layers (default: every layer not used for anything else).
         area: name of an area layer (default: cell area from the coordinate spacing).
-        jurisdiction: name of a layer of jurisdiction labels (strings or integer codes).
-        locked_in, locked_out: names of boolean/0-1 layers.
+        jurisdiction: name of a layer of jurisdiction labels: strings, or integer codes named by
+            CF attributes ``flag_values`` / ``flag_meanings`` (e.g. ``1 2`` / ``"TKM UZB"``).
+        locked_in, locked_out: names of one or more boolean/0-1 layers (combined with "or").
         boundary: build the 4-neighbour boundary matrix from the grid.
         """
         import xarray as xr
@@ -323,7 +324,9 @@ class PlanningData:
         if c.ndim != 2:
             raise DataError(f"cost layer {cost!r}: expected 2 dimensions, got {c.dims}")
         dims = tuple(str(d) for d in c.dims)
-        used = {cost, area, jurisdiction, locked_in, locked_out} - {None}
+        as_list = lambda v: [] if v is None else ([v] if isinstance(v, str) else list(v))  # noqa: E731
+        locked_in, locked_out = as_list(locked_in), as_list(locked_out)
+        used = {cost, area, jurisdiction, *locked_in, *locked_out} - {None}
         if features is None:
             features = [str(v) for v in ds.data_vars if str(v) not in used]
         for name in list(features) + sorted(x for x in used if x is not None):
@@ -355,11 +358,14 @@ class PlanningData:
                 )
             feats[str(f)] = v
         area_v = layer(area) if area else np.full(flat.size, dx * dy)
-        jur_v = layer(jurisdiction).astype(str) if jurisdiction else None
-        li = layer(locked_in).astype(np.float64) if locked_in else None
-        lo = layer(locked_out).astype(np.float64) if locked_out else None
-        li = None if li is None else np.nan_to_num(li, nan=0.0) > 0
-        lo = None if lo is None else np.nan_to_num(lo, nan=0.0) > 0
+        jur_v = _labels(ds[jurisdiction], flat) if jurisdiction else None
+
+        def any_layer(names):
+            if not names:
+                return None
+            return np.logical_or.reduce([np.nan_to_num(layer(n).astype(np.float64), nan=0.0) > 0 for n in names])
+
+        li, lo = any_layer(locked_in), any_layer(locked_out)
         bnd = None
         if boundary:
             from .boundary import grid_boundary
@@ -369,6 +375,30 @@ class PlanningData:
         grid = GridMapping(dims=dims, coords=coords, shape=tuple(c.shape), flat_index=flat, attrs=attrs)
         return cls.from_arrays(cost=cvals.ravel()[flat], features=feats, ids=ids, area=area_v,
                                jurisdiction=jur_v, locked_in=li, locked_out=lo, boundary=bnd, grid=grid)
+
+
+def _labels(da, flat: np.ndarray) -> np.ndarray:
+    """Jurisdiction labels of the PU cells: strings as they are, codes via CF flag attributes."""
+    values = np.asarray(da.values).ravel()[flat]
+    if values.dtype.kind in "fiu":
+        v = values.astype(np.float64)
+        if np.isnan(v).any():
+            raise DataError(f"jurisdiction layer {da.name!r}: {int(np.isnan(v).sum())} planning unit cell(s) "
+                            "have no jurisdiction (NaN); give every cell with a cost a jurisdiction code")
+        flags, meanings = da.attrs.get("flag_values"), da.attrs.get("flag_meanings")
+        if flags is not None and meanings is not None:
+            flags = np.atleast_1d(np.asarray(flags, dtype=np.float64))
+            names = str(meanings).split()
+            if len(names) != flags.size:
+                raise DataError(f"jurisdiction layer {da.name!r}: flag_values and flag_meanings differ in length")
+            pos = np.searchsorted(np.sort(flags), v)
+            order = np.argsort(flags)
+            ok = (pos < flags.size) & (np.sort(flags)[np.minimum(pos, flags.size - 1)] == v)
+            if not ok.all():
+                raise DataError(f"jurisdiction layer {da.name!r}: code {v[~ok][0]:g} is not in flag_values {flags.tolist()}")
+            return np.asarray(names, dtype=object)[order[pos]].astype(str)
+        return np.array([f"{x:g}" for x in np.unique(v)], dtype=object)[np.searchsorted(np.unique(v), v)].astype(str)
+    return values.astype(str)
 
 
 def _square(name: str, matrix, n: int, *, symmetric: bool) -> sp.csr_matrix:

@@ -1,0 +1,20 @@
+"""Helpers shared by the scripts in ``benchmarks/``."""
+
+from __future__ import annotations
+
+import importlib.metadata as md
+import os
+import platform
+
+
+def machine_line() -> str:
+    """One line describing the machine and the solver versions."""
+    def v(pkg: str) -> str:
+        try:
+            return md.version(pkg)
+        except md.PackageNotFoundError:
+            return "-"
+
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{platform.machine()}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, Python {platform.python_version()}, "
+            f"highspy {v('highspy')}, PuLP {v('pulp')} (bundled CBC 2.10.3)")

@@ -1,0 +1,198 @@
+"""The scenario document schema (pydantic), checked before anything is loaded.
+
+A scenario YAML file::
+
+    name: koytendag_30x30
+    description: Joint 30x30 plan
+    extends: base.yaml                 # optional: inherit another scenario, override keys
+    data:
+      grid:                            # NetCDF (or GeoTIFF with scp[geo]) on one 2-D grid
+        path: data/koytendag_1km.nc
+        cost: cost                     # layer names
+        features: all                  # or a list of layer names
+        jurisdiction: country
+        locked_in: [reserve]           # one or more 0/1 layers
+        locked_out: [settlement]
+      # or  tables: {pu: pu.csv, rij: rij.csv, boundary: bound.csv}
+      # or  marxan: path/to/marxan/project
+    objective: {type: min_set}         # or max_utility / min_shortfall with budget
+    targets:
+      default: {relative: 0.3}
+      markhor: {relative: 0.6}
+    coverage: {total: 0.3, per_jurisdiction: 0.3}
+    budget: 1500
+    boundary: {penalty: 0.5, edge_factor: 1.0}
+    solver: {name: highs, gap: 0.0, time_limit: 600, threads: null}
+    outputs: {dir: results/koytendag_30x30}
+
+Unknown keys are errors. Paths resolve relative to the file that names them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator, model_validator
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _share(v: float) -> float:
+    if not 0.0 <= v <= 1.0:
+        raise ValueError(f"{v:g} is not in [0, 1] (a share: 0.3 means 30%)")
+    return v
+
+
+def _non_negative(v: float | None) -> float | None:
+    if v is not None and not v >= 0:
+        raise ValueError(f"{v:g} must be >= 0")
+    return v
+
+
+Share = Annotated[float, AfterValidator(_share)]
+NonNegative = Annotated[float, AfterValidator(_non_negative)]
+
+
+class GridSource(Strict):
+    path: str
+    cost: str = "cost"
+    features: Union[Literal["all"], list[str]] = "all"
+    feature_path: str | None = None  # features from another file on the same grid
+    jurisdiction: str | None = None
+    locked_in: list[str] = []
+    locked_out: list[str] = []
+    area: str | None = None
+    boundary: bool = True
+
+    @field_validator("locked_in", "locked_out", mode="before")
+    @classmethod
+    def _as_list(cls, v):
+        return [v] if isinstance(v, str) else v
+
+
+class TableSource(Strict):
+    pu: str
+    rij: str
+    boundary: str | None = None
+
+
+class DataSection(Strict):
+    grid: GridSource | None = None
+    tables: TableSource | None = None
+    marxan: str | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self):
+        given = [k for k in ("grid", "tables", "marxan") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one data source (grid, tables or marxan), found {given or 'none'}")
+        return self
+
+
+class Objective(Strict):
+    type: Literal["min_set", "max_utility", "min_shortfall"] = "min_set"
+    budget: NonNegative | None = None
+    weights: dict[str, float] = {}
+
+
+    @model_validator(mode="after")
+    def _budget_needed(self):
+        if self.type != "min_set" and self.budget is None:
+            raise ValueError(f"objective {self.type} needs a budget")
+        return self
+
+
+class Target(Strict):
+    relative: Share | None = None
+    absolute: NonNegative | None = None
+
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, v):
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return {"relative": v}
+        return v
+
+    @model_validator(mode="after")
+    def _one(self):
+        if (self.relative is None) == (self.absolute is None):
+            raise ValueError("give exactly one of 'relative' (share of the total) or 'absolute' (amount)")
+        return self
+
+
+class Coverage(Strict):
+    total: Share | None = None
+    per_jurisdiction: Union[Share, dict[str, Share], None] = None
+
+
+
+class Boundary(Strict):
+    penalty: NonNegative = 0.0
+    edge_factor: Share = 1.0
+
+
+
+class Connectivity(Strict):
+    penalty: NonNegative = 0.0
+    path: str  # .npz sparse matrix (scipy.sparse.save_npz) over the PUs in data order
+    asymmetric: bool = False
+
+
+
+class Solver(Strict):
+    name: str = "highs"
+    gap: float = 0.0
+    time_limit: float | None = None
+    threads: int | None = None
+
+    @field_validator("gap")
+    @classmethod
+    def _gap(cls, v):
+        if not 0 <= v < 1:
+            raise ValueError(f"{v:g} is not in [0, 1) (0.01 means 1%)")
+        return v
+
+    @field_validator("time_limit")
+    @classmethod
+    def _tl(cls, v):
+        if v is not None and not v > 0:
+            raise ValueError(f"{v:g} must be > 0 seconds")
+        return v
+
+    @field_validator("threads")
+    @classmethod
+    def _th(cls, v):
+        if v is not None and v < 1:
+            raise ValueError(f"{v} must be >= 1")
+        return v
+
+
+class Outputs(Strict):
+    dir: str | None = None
+    map: bool = True
+    report: bool = True
+
+
+class Scenario(Strict):
+    name: str
+    description: str = ""
+    data: DataSection
+    objective: Objective = Objective()
+    targets: dict[str, Target] = {}
+    coverage: Coverage | None = None
+    budget: NonNegative | None = None
+    boundary: Boundary | None = None
+    connectivity: Connectivity | None = None
+    solver: Solver = Solver()
+    outputs: Outputs = Outputs()
+
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not v.strip() or any(c in v for c in "/\\"):
+            raise ValueError(f"{v!r} must be a non-empty name without slashes")
+        return v
