@@ -50,7 +50,7 @@ def cmd_marxan(args: argparse.Namespace) -> int:
     from .io.marxan_write import boundary_parts, write_marxan_outputs
     from .outputs import ResultsFolder, write_json
     from .plot import plot_selection
-    from .report import write_report
+    from .report import features_table, write_report
 
     project = read_marxan(args.input)
     marxan_bin = find_marxan(args.marxan_bin)
@@ -89,7 +89,6 @@ def cmd_marxan(args: argparse.Namespace) -> int:
                    "marxan_score": rows[0]["score"], "scenario_digest": sol.model_digest}
         if len(rows) > 1:
             summary["marxan_comparison"] = rows
-        write_json(os.path.join(tmp, "summary.json"), summary)
         map_file = plot_selection(sol, os.path.join(tmp, "map.png"), xy=project.xy,
                                   title=f"Marxan project, exact solution: score {rows[0]['score']:,.0f}")
         formulation = ("min  sum_i c_i x_i + BLM * [ sum_i b_ii x_i + sum_{i != j} b_ij x_i (1 - x_j) ]\n"
@@ -97,13 +96,66 @@ def cmd_marxan(args: argparse.Namespace) -> int:
                        "     x_i = 1 for status 2, x_i = 0 for status 3, x_i in {0, 1}\n"
                        "Boundary counted as Marxan does: each listed pair with one side selected once,\n"
                        "self pairs (exposed edges) of selected units once.")
-        write_report(tmp, sol, "Marxan project solved exactly by scp",
-                     [("project", project.folder), ("planning units", d.n_pu), ("features", d.n_features),
-                      ("BLM", blm), ("locked in", int((d.status == 1).sum())),
-                      ("locked out", int((d.status == 2).sum())), ("solver", args.solver), ("gap", args.gap)],
-                     formulation, "map.png" if map_file else None)
+        summary["title"] = "Marxan project solved exactly by scp"
+        summary["inputs"] = [("project", project.folder), ("planning units", d.n_pu), ("features", d.n_features),
+                             ("BLM", blm), ("locked in", int((d.status == 1).sum())),
+                             ("locked out", int((d.status == 2).sum())), ("solver", args.solver), ("gap", args.gap)]
+        summary["formulation"] = formulation
+        write_json(os.path.join(tmp, "summary.json"), summary)
+        feats = features_table(sol.evaluation)
+        feats.to_csv(os.path.join(tmp, "features.csv"), index=False, float_format="%.17g")
+        write_report(tmp, summary, feats, summary["title"], "map.png" if map_file else None)
     print(table.to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
     print(f"results written to {os.path.abspath(out)}")
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .scenario.load import load_scenario
+    from .scenario.run import run_scenario
+
+    loaded = load_scenario(args.scenario)
+    overrides = {k: v for k, v in (("name", args.solver), ("gap", args.gap), ("time_limit", args.time_limit),
+                                   ("threads", args.threads)) if v is not None}
+    progress = None if args.quiet else Progress()
+    sol, folder = run_scenario(loaded, out=args.out, overwrite=args.overwrite, progress=progress,
+                               solver_overrides=overrides)
+    ev = sol.evaluation
+    print(f"status {sol.status.value}, gap {sol.gap:.3%}, cost {ev.cost:,.2f}, {ev.n_selected:,} units, "
+          f"coverage {ev.coverage:.1%}"
+          + "".join(f", {k} {v:.1%}" for k, v in ev.coverage_by_jurisdiction.items())
+          + f", targets met {len(ev.features) - ev.n_targets_missed}/{len(ev.features)}")
+    print(f"results: {folder}")
+    print(f"report:  {os.path.join(folder, 'report.html')}")
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .scenario.build import build_problem, load_data
+    from .scenario.load import load_scenario
+
+    loaded = load_scenario(args.scenario)
+    s = loaded.scenario
+    msg = f"{args.scenario}: valid scenario {s.name!r}"
+    if len(loaded.chain) > 1:
+        msg += f" (extends {' -> '.join(os.path.basename(c) for c in loaded.chain[1:])})"
+    if not args.no_data:
+        data, marxan = load_data(s)
+        problem = build_problem(s, data, marxan)
+        reasons = problem.check()
+        msg += f"; data: {data.n_pu:,} planning units, {data.n_features} features"
+        if reasons:
+            print(msg)
+            raise Infeasible("the scenario is infeasible:", reasons)
+    print(msg)
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import report_from_folder
+
+    md, page = report_from_folder(args.results)
+    print(f"report written: {md}, {page}")
     return EXIT_OK
 
 
@@ -123,6 +175,31 @@ def build_parser() -> argparse.ArgumentParser:
                    help="your Marxan executable, run on a copy for a side-by-side table (or set MARXAN_BIN)")
     _solver_args(m)
     m.set_defaults(func=cmd_marxan)
+
+    r = sub.add_parser("run", help="solve a scenario YAML and write maps, tables and a report",
+                       description="Validate SCENARIO.yaml, load its data, solve, verify, and write solution.csv, "
+                       "features.csv, summary.json, solution.nc/.tif (grid data), map.png, report.md/html.")
+    r.add_argument("scenario", help="scenario YAML file")
+    r.add_argument("--out", default=None, help="results folder (default: outputs.dir or results/<name>)")
+    r.add_argument("--overwrite", action="store_true", help="replace an existing results folder")
+    r.add_argument("--solver", default=None, help="override solver.name (highs, cbc, pulp:NAME)")
+    r.add_argument("--gap", type=float, default=None, help="override solver.gap")
+    r.add_argument("--time-limit", type=float, default=None, help="override solver.time_limit (seconds)")
+    r.add_argument("--threads", type=int, default=None, help="override solver.threads")
+    r.add_argument("--quiet", action="store_true", help="no progress display")
+    r.set_defaults(func=cmd_run)
+
+    v = sub.add_parser("validate", help="check a scenario YAML (and its data) without solving",
+                       description="Check the scenario against the schema, follow extends:, check input files, "
+                       "load the data and run the presolve checks.")
+    v.add_argument("scenario", help="scenario YAML file")
+    v.add_argument("--no-data", action="store_true", help="check the document only, do not load data")
+    v.set_defaults(func=cmd_validate)
+
+    rp = sub.add_parser("report", help="re-render report.md/report.html of a results folder",
+                        description="Render the report from summary.json and features.csv of a results folder.")
+    rp.add_argument("results", help="results folder written by 'scplan run'")
+    rp.set_defaults(func=cmd_report)
     return parser
 
 

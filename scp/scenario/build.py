@@ -1,0 +1,163 @@
+"""Turn a validated :class:`~scp.scenario.schema.Scenario` into planning data and a problem."""
+
+from __future__ import annotations
+
+import os
+
+from ..data import PlanningData
+from ..errors import DataError, ScenarioError
+from ..problem import Problem
+from .schema import Scenario
+
+
+def open_grid(path: str):
+    """Open a gridded file as an :class:`xarray.Dataset`: NetCDF, or GeoTIFF with scp[geo].
+
+    A GeoTIFF's bands become layers named by their descriptions (``band_1``... otherwise).
+    """
+    import xarray as xr
+
+    ext = os.path.splitext(path)[1].lower()
+    try:
+        if ext in (".tif", ".tiff"):
+            try:
+                import rioxarray
+            except ImportError:
+                raise ScenarioError(f"{path}: reading GeoTIFF needs rioxarray: pip install 'scp[geo]'",
+                                    "data.grid.path") from None
+            da = rioxarray.open_rasterio(path, masked=True)
+            names = list(da.attrs.get("long_name") or [])
+            if isinstance(names, str) or len(names) != da.sizes.get("band", 1):
+                names = [f"band_{i + 1}" for i in range(da.sizes.get("band", 1))]
+            ds = xr.Dataset({n: da.isel(band=i, drop=True) for i, n in enumerate(names)})
+            return ds.load()
+        with xr.open_dataset(path) as ds:
+            return ds.load()
+    except ScenarioError:
+        raise
+    except Exception as exc:  # the file is unreadable: name it and say what it should be
+        raise DataError(f"{path}: cannot read as a NetCDF/GeoTIFF grid ({type(exc).__name__}: {exc})") from None
+
+
+def load_data(s: Scenario) -> tuple[PlanningData, object | None]:
+    """Planning data of the scenario, and the Marxan project when the data come from one."""
+    d = s.data
+    if d.grid is not None:
+        g = d.grid
+        ds = open_grid(g.path)
+        if g.feature_path:
+            extra = open_grid(g.feature_path)
+            clash = sorted(set(map(str, extra.data_vars)) & set(map(str, ds.data_vars)))
+            if clash:
+                raise ScenarioError(f"layers {clash} are in both files", "data.grid.feature_path")
+            ds = ds.merge(extra, join="exact")
+        features = None
+        if g.features != "all":
+            features = list(g.features)
+        elif g.feature_path:
+            features = [str(v) for v in open_grid(g.feature_path).data_vars]
+        for key, names in (("cost", [g.cost]), ("jurisdiction", [g.jurisdiction] if g.jurisdiction else []),
+                           ("locked_in", g.locked_in), ("locked_out", g.locked_out),
+                           ("area", [g.area] if g.area else []), ("features", features or [])):
+            for n in names:
+                if n not in ds:
+                    import difflib
+
+                    close = difflib.get_close_matches(n, list(map(str, ds.data_vars)), n=1)
+                    hint = f"; did you mean {close[0]!r}?" if close else ""
+                    raise ScenarioError(f"layer {n!r} is not in {g.path} (layers: "
+                                        f"{', '.join(map(str, ds.data_vars))}){hint}", f"data.grid.{key}")
+        data = PlanningData.from_xarray(ds, cost=g.cost, features=features, area=g.area,
+                                        jurisdiction=g.jurisdiction, locked_in=g.locked_in or None,
+                                        locked_out=g.locked_out or None, boundary=g.boundary)
+        return data, None
+    if d.tables is not None:
+        import pandas as pd
+
+        def read(key: str, path: str | None):
+            if path is None:
+                return None
+            try:
+                return pd.read_csv(path)
+            except Exception as exc:
+                raise DataError(f"{path}: cannot read as CSV ({exc}); see data.tables.{key}") from None
+
+        t = d.tables
+        return PlanningData.from_tables(read("pu", t.pu), read("rij", t.rij), read("boundary", t.boundary)), None
+    from ..io.marxan import read_marxan
+
+    project = read_marxan(d.marxan)
+    return project.data, project
+
+
+def build_problem(s: Scenario, data: PlanningData, marxan=None) -> Problem:
+    """The :class:`~scp.problem.Problem` a scenario describes, with errors naming YAML paths."""
+    p = Problem(data)
+    o = s.objective
+    weights = dict(o.weights)
+    if o.type == "max_utility":
+        p = p.max_utility(o.budget, weights)
+    elif o.type == "min_shortfall":
+        p = p.min_shortfall(o.budget, weights)
+    if o.type != "max_utility":
+        if marxan is not None and not s.targets:
+            p = p.absolute_targets(dict(zip(data.features, marxan.targets.tolist())))
+        default = s.targets.get("default")
+        if default is not None:
+            p = p.relative_targets(default.relative) if default.relative is not None else p.absolute_targets(default.absolute)
+        for name, t in s.targets.items():
+            if name == "default":
+                continue
+            if name not in data.features:
+                import difflib
+
+                close = difflib.get_close_matches(name, data.features, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise ScenarioError(f"unknown feature {name!r}{hint} (features: {', '.join(data.features[:10])}"
+                                    f"{'...' if data.n_features > 10 else ''})", f"targets.{name}")
+            p = (p.relative_targets({name: t.relative}) if t.relative is not None
+                 else p.absolute_targets({name: t.absolute}))
+    elif s.targets:
+        raise ScenarioError("the max_utility objective does not use targets; remove them", "targets")
+    if s.coverage is not None:
+        if s.coverage.total is not None:
+            p = p.coverage(s.coverage.total)
+        pj = s.coverage.per_jurisdiction
+        if pj is not None:
+            if data.jurisdiction is None:
+                raise ScenarioError("needs a jurisdiction layer (data.grid.jurisdiction or a 'jurisdiction' "
+                                    "column in the PU table)", "coverage.per_jurisdiction")
+            if isinstance(pj, dict):
+                for label, f in pj.items():
+                    if label not in data.jurisdictions:
+                        raise ScenarioError(f"unknown jurisdiction {label!r}; the data have "
+                                            f"{list(data.jurisdictions)}", f"coverage.per_jurisdiction.{label}")
+                    p = p.coverage(f, by=[label])
+            else:
+                p = p.coverage(pj, by="jurisdiction")
+    if s.budget is not None:
+        p = p.budget(s.budget)
+    blm = s.boundary.penalty if s.boundary is not None else (marxan.blm if marxan is not None else 0.0)
+    if blm > 0:
+        if data.boundary is None:
+            raise ScenarioError("a boundary penalty needs a boundary matrix: use grid data, a boundary table "
+                                "or a Marxan bound.dat", "boundary.penalty")
+        p = p.boundary_penalty(blm, s.boundary.edge_factor if s.boundary is not None else 1.0)
+    if s.connectivity is not None and s.connectivity.penalty > 0:
+        import scipy.sparse as sp
+        from dataclasses import replace
+
+        try:
+            m = sp.load_npz(s.connectivity.path)
+        except Exception as exc:
+            raise DataError(f"{s.connectivity.path}: cannot read a scipy.sparse .npz matrix ({exc})") from None
+        if m.shape != (data.n_pu, data.n_pu):
+            raise ScenarioError(f"matrix is {m.shape}, expected ({data.n_pu}, {data.n_pu}) for the PUs in data "
+                                "order", "connectivity.path")
+        data2 = PlanningData.from_arrays(cost=data.cost, features=data.rij, feature_names=data.features,
+                                         ids=data.ids, area=data.area, jurisdiction=data.jurisdiction,
+                                         status=data.status, boundary=data.boundary,
+                                         connectivity={"scenario": m}, grid=data.grid)
+        p = replace(p, data=data2).connectivity_penalty(s.connectivity.penalty, "scenario",
+                                                        asymmetric=s.connectivity.asymmetric)
+    return p

@@ -1,0 +1,135 @@
+"""Scenario schema, extends, path resolution and error messages."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+import yaml
+
+import scp
+from scenario_fixtures import base_document, write_scenario
+from scp import ScenarioError
+from scp.scenario.build import build_problem, load_data
+from scp.scenario.load import load_scenario, validate
+
+
+def test_valid_scenario_loads_and_builds(tmp_path):
+    loaded = load_scenario(write_scenario(str(tmp_path)))
+    s = loaded.scenario
+    assert s.name == "small" and s.data.grid.path == str(tmp_path / "data" / "land.nc")
+    data, marxan = load_data(s)
+    assert marxan is None and data.jurisdictions == ("TKM", "UZB") and data.n_pu == 12 * 16 - 1
+    p = build_problem(s, data)
+    t = p.resolved_targets()
+    np.testing.assert_allclose(t, [0.3, 0.3, 0.5] * data.feature_totals)
+    assert p.penalties[0].penalty == 0.0005
+    assert [c.by for c in p.constraints] == ["jurisdiction"]
+
+
+def test_extends_overrides_and_resolves_paths_per_file(tmp_path):
+    write_scenario(str(tmp_path))  # tmp/small.yaml with data/land.nc
+    os.makedirs(tmp_path / "variants")
+    child = {"extends": "../small.yaml", "name": "strict", "targets": {"markhor": {"relative": 0.8}},
+             "solver": {"gap": 0.01}}
+    (tmp_path / "variants" / "strict.yaml").write_text(yaml.safe_dump(child))
+    loaded = load_scenario(str(tmp_path / "variants" / "strict.yaml"))
+    s = loaded.scenario
+    assert s.name == "strict" and s.solver.gap == 0.01 and s.solver.name == "highs"  # deep merge keeps name
+    assert s.targets["markhor"].relative == 0.8 and s.targets["default"].relative == 0.3
+    assert s.data.grid.path == str(tmp_path / "data" / "land.nc")  # relative to small.yaml, not the child
+    assert loaded.chain == (str(tmp_path / "variants" / "strict.yaml"), str(tmp_path / "small.yaml"))
+
+
+def errors_of(doc) -> str:
+    with pytest.raises(ScenarioError) as err:
+        validate(doc, "s.yaml")
+    assert err.value.path is not None
+    return str(err.value)
+
+
+@pytest.mark.parametrize(
+    "mutate, expected",
+    [
+        (lambda d: d["targets"]["markhor"].update(relative=1.4), "targets.markhor.relative: 1.4 is not in [0, 1]"),
+        (lambda d: d.update(boundry={"penalty": 1}), "boundry: unknown key 'boundry'; did you mean 'boundary'?"),
+        (lambda d: d["data"]["grid"].update(jurisdicton="country"),
+         "data.grid.jurisdicton: unknown key 'jurisdicton'; did you mean 'jurisdiction'?"),
+        (lambda d: d["solver"].update(gap="abc"), "solver.gap: 'abc'"),
+        (lambda d: d["solver"].update(gap=2), "solver.gap: 2 is not in [0, 1)"),
+        (lambda d: d["solver"].update(time_limit=-5), "solver.time_limit: -5 must be > 0"),
+        (lambda d: d.pop("name"), "name: required key is missing"),
+        (lambda d: d["data"].update(marxan="x"), "give exactly one data source"),
+        (lambda d: d.update(coverage={"per_jurisdiction": {"TKM": 3}}), "coverage.per_jurisdiction.TKM: 3 is not in [0, 1]"),
+        (lambda d: d["targets"].update(urial={"relative": 0.2, "absolute": 3}), "targets.urial: give exactly one"),
+        (lambda d: d.update(objective={"type": "max_utility"}), "objective: objective max_utility needs a budget"),
+        (lambda d: d.update(objective={"type": "cheapest"}), "objective.type"),
+        (lambda d: d.update(budget=-1), "budget: -1 must be >= 0"),
+        (lambda d: d["boundary"].update(edge_factor=2), "boundary.edge_factor: 2 is not in [0, 1]"),
+    ],
+)
+def test_invalid_documents_name_the_yaml_path(mutate, expected):
+    doc = base_document()
+    mutate(doc)
+    assert expected in errors_of(doc)
+
+
+def test_file_level_errors(tmp_path):
+    path = write_scenario(str(tmp_path))
+    # missing data file names the key and the resolved path
+    doc = base_document()
+    doc["data"]["grid"]["path"] = "data/nope.nc"
+    p2 = write_scenario(str(tmp_path), doc, "missing.yaml")
+    with pytest.raises(ScenarioError, match=r"data.grid.path: file .*nope.nc not found"):
+        load_scenario(p2)
+    # YAML syntax error with line number
+    (tmp_path / "broken.yaml").write_text("name: x\ndata: [unclosed\n")
+    with pytest.raises(ScenarioError, match="not valid YAML at line"):
+        load_scenario(str(tmp_path / "broken.yaml"))
+    (tmp_path / "list.yaml").write_text("- a\n- b\n")
+    with pytest.raises(ScenarioError, match="must be a mapping"):
+        load_scenario(str(tmp_path / "list.yaml"))
+    # extends cycle and missing parent
+    (tmp_path / "a.yaml").write_text("extends: b.yaml\nname: a\n")
+    (tmp_path / "b.yaml").write_text("extends: a.yaml\nname: b\n")
+    with pytest.raises(ScenarioError, match="cycle"):
+        load_scenario(str(tmp_path / "a.yaml"))
+    (tmp_path / "c.yaml").write_text("extends: gone.yaml\nname: c\n")
+    with pytest.raises(ScenarioError, match="gone.yaml not found"):
+        load_scenario(str(tmp_path / "c.yaml"))
+    with pytest.raises(ScenarioError, match="not found"):
+        load_scenario(str(tmp_path / "absent.yaml"))
+    assert load_scenario(path).scenario.name == "small"
+
+
+@pytest.mark.parametrize(
+    "mutate, expected",
+    [
+        (lambda d: d["targets"].update(markhr={"relative": 0.4}), "targets.markhr: unknown feature 'markhr'; did you mean 'markhor'?"),
+        (lambda d: d["data"]["grid"].update(cost="price"), "data.grid.cost: layer 'price' is not in"),
+        (lambda d: d["data"]["grid"].update(locked_in=["reserves"]), "did you mean 'reserve'?"),
+        (lambda d: d.update(coverage={"per_jurisdiction": {"KAZ": 0.3}}), "coverage.per_jurisdiction.KAZ: unknown jurisdiction"),
+    ],
+)
+def test_data_level_errors_name_the_yaml_path(tmp_path, mutate, expected):
+    doc = base_document()
+    mutate(doc)
+    loaded = load_scenario(write_scenario(str(tmp_path), doc))
+    with pytest.raises(ScenarioError) as err:
+        data, marxan = load_data(loaded.scenario)
+        build_problem(loaded.scenario, data, marxan)
+    assert expected in str(err.value)
+
+
+def test_targets_from_tables_and_marxan_sources(tmp_path):
+    import pandas as pd
+
+    pd.DataFrame({"id": [1, 2, 3], "cost": [1.0, 2.0, 3.0], "jurisdiction": ["A", "A", "B"]}).to_csv(tmp_path / "pu.csv", index=False)
+    pd.DataFrame({"pu": [1, 2, 3], "feature": ["f", "f", "g"], "amount": [1.0, 1.0, 2.0]}).to_csv(tmp_path / "rij.csv", index=False)
+    doc = {"name": "t", "data": {"tables": {"pu": "pu.csv", "rij": "rij.csv"}}, "targets": {"default": 0.5}}
+    (tmp_path / "t.yaml").write_text(yaml.safe_dump(doc))
+    loaded = load_scenario(str(tmp_path / "t.yaml"))
+    data, _ = load_data(loaded.scenario)
+    sol = build_problem(loaded.scenario, data).solve()
+    assert sol.selection.tolist() == [True, False, True] and sol.evaluation.feasible
