@@ -18,8 +18,8 @@ EXIT_OK, EXIT_SOLVE, EXIT_INPUT = 0, 1, 2
 class Progress:
     """Solver progress on stderr: elapsed, incumbent, bound, gap (at most once a second)."""
 
-    def __init__(self, stream=sys.stderr) -> None:
-        self.stream = stream
+    def __init__(self, stream=None) -> None:
+        self.stream = stream or sys.stderr
         self.shown = False
 
     def __call__(self, elapsed: float, incumbent: float, bound: float, gap: float) -> None:

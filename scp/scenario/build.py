@@ -40,7 +40,19 @@ def open_grid(path: str):
 
 
 def load_data(s: Scenario) -> tuple[PlanningData, object | None]:
-    """Planning data of the scenario, and the Marxan project when the data come from one."""
+    """Planning data of the scenario, and the Marxan project when the data come from one.
+
+    Problems in the data files are reported as :class:`ScenarioError` at the YAML key
+    that names the source (``data.grid``, ``data.tables``, ``data.marxan``).
+    """
+    key = "data.grid" if s.data.grid is not None else ("data.tables" if s.data.tables is not None else "data.marxan")
+    try:
+        return _load_data(s)
+    except DataError as exc:
+        raise ScenarioError(str(exc), key) from None
+
+
+def _load_data(s: Scenario) -> tuple[PlanningData, object | None]:
     d = s.data
     if d.grid is not None:
         g = d.grid

@@ -65,21 +65,21 @@ def _get(doc, keys):
 def read_yaml(path: str) -> dict:
     """Parse one YAML file into a mapping, with errors that give the file, line and column."""
     if not os.path.isfile(path):
-        raise ScenarioError(f"scenario file {path} not found")
+        raise ScenarioError(f"scenario file {path} not found", "(file)")
     try:
         with open(path, encoding="utf-8") as fh:
             doc = yaml.safe_load(fh)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ScenarioError(f"{path}: not valid YAML{where}: {exc.problem}") from None
-    except (yaml.YAMLError, UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise ScenarioError(f"{path}: not valid YAML: {exc}") from None
+        raise ScenarioError(f"{path}: not valid YAML{where}: {exc.problem}", "(yaml)") from None
+    except (yaml.YAMLError, UnicodeDecodeError, ValueError, TypeError, RecursionError) as exc:
+        raise ScenarioError(f"{path}: not valid YAML: {exc}", "(yaml)") from None
     if doc is None:
         doc = {}
     if not isinstance(doc, dict):
         raise ScenarioError(f"{path}: a scenario must be a mapping of keys (name:, data:, targets: ...), "
-                            f"found {type(doc).__name__}")
+                            f"found {type(doc).__name__}", "(top level)")
     return doc
 
 
@@ -213,7 +213,7 @@ def validate(document: dict, source: str = "<scenario>") -> Scenario:
         text = "\n".join(f"  {p or '(top level)'}: {keep[p]}" for p in paths)
         raise ScenarioError(f"{source}: invalid scenario\n{text}", paths[0] if paths else None) from None
     except (TypeError, ValueError, RecursionError) as exc:
-        raise ScenarioError(f"{source}: invalid scenario ({exc})") from None
+        raise ScenarioError(f"{source}: invalid scenario ({exc})", "(top level)") from None
 
 
 def check_files(scenario: Scenario, source: str) -> None:

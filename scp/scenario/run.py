@@ -92,8 +92,9 @@ def write_grids(tmp: str, data, selection: np.ndarray, categories: np.ndarray) -
 
 
 def run_scenario(loaded: LoadedScenario, out: str | None = None, overwrite: bool = False, progress=None,
-                 solver_overrides: dict | None = None, log=sys.stderr):
+                 solver_overrides: dict | None = None, log=None):
     """Load data, build and solve the scenario, write the results folder; returns (solution, folder)."""
+    log = log or sys.stderr
     s = loaded.scenario
     out = out or default_out(loaded)
     folder = ResultsFolder(out, overwrite=overwrite)  # refuse an existing folder before any work
