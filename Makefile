@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean install
+.PHONY: demo test bench examples clean install
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,13 +17,18 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(PY) examples/quickstart.py
+	$(PY) examples/koytendag/generate.py
+	$(VENV)/bin/scplan run scenarios/koytendag_30x30.yaml --overwrite
 
 test: $(STAMP)
 	$(PY) -m pytest -q
 
 bench: $(STAMP)
-	$(PY) benchmarks/bench_core.py
+	$(PY) benchmarks/bench_core.py --out benchmarks/results/core.md
+	$(PY) benchmarks/bench_marxan.py --out benchmarks/results/marxan.md
+
+examples: $(STAMP)
+	$(PY) examples/koytendag/worked_examples.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -134,6 +134,26 @@ class PlanningData:
             boundary=self.boundary, connectivity=self.connectivity, grid=self.grid,
         )
 
+    def split_by_jurisdiction(self, separator: str = "@") -> "PlanningData":
+        """Copy in which every feature is split into one feature per jurisdiction
+        (``"markhor@TKM"``, ``"markhor@UZB"``), dropping parts with no amount, so that
+        targets can be met within each jurisdiction separately."""
+        if self.jurisdiction is None:
+            raise DataError("splitting features by jurisdiction needs a jurisdiction layer")
+        blocks, names = [], []
+        for label in self.jurisdictions:
+            mask = (self.jurisdiction == label).astype(np.float64)
+            part = (self.rij @ sp.diags(mask)).tocsr()
+            keep = np.flatnonzero(np.asarray(part.sum(axis=1)).ravel() > 0)
+            blocks.append(part[keep])
+            names += [f"{self.features[j]}{separator}{label}" for j in keep]
+        order = np.argsort([n.split(separator)[0] for n in names], kind="stable")
+        rij = sp.vstack(blocks, format="csr")[order]
+        return PlanningData.from_arrays(
+            cost=self.cost, features=rij, feature_names=[names[k] for k in order], ids=self.ids, area=self.area,
+            jurisdiction=self.jurisdiction, status=self.status, boundary=self.boundary,
+            connectivity=self.connectivity, grid=self.grid)
+
     def to_grid(self, values: np.ndarray, name: str = "value"):
         """Map a per-PU vector back onto the grid as an :class:`xarray.DataArray`.
 

@@ -104,6 +104,14 @@ def _load_data(s: Scenario) -> tuple[PlanningData, object | None]:
 
 def build_problem(s: Scenario, data: PlanningData, marxan=None) -> Problem:
     """The :class:`~scp.problem.Problem` a scenario describes, with errors naming YAML paths."""
+    base_names = data.features
+    if s.targets_within == "jurisdiction":
+        if data.jurisdiction is None:
+            raise ScenarioError("needs a jurisdiction layer", "targets_within")
+        data = data.split_by_jurisdiction()
+        if marxan is not None and not s.targets:
+            raise ScenarioError("with Marxan data, give targets explicitly when splitting them by jurisdiction",
+                                "targets_within")
     p = Problem(data)
     o = s.objective
     weights = dict(o.weights)
@@ -120,15 +128,17 @@ def build_problem(s: Scenario, data: PlanningData, marxan=None) -> Problem:
         for name, t in s.targets.items():
             if name == "default":
                 continue
-            if name not in data.features:
+            if name not in base_names:
                 import difflib
 
-                close = difflib.get_close_matches(name, data.features, n=1)
+                close = difflib.get_close_matches(name, base_names, n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
-                raise ScenarioError(f"unknown feature {name!r}{hint} (features: {', '.join(data.features[:10])}"
-                                    f"{'...' if data.n_features > 10 else ''})", f"targets.{name}")
-            p = (p.relative_targets({name: t.relative}) if t.relative is not None
-                 else p.absolute_targets({name: t.absolute}))
+                raise ScenarioError(f"unknown feature {name!r}{hint} (features: {', '.join(base_names[:10])}"
+                                    f"{'...' if len(base_names) > 10 else ''})", f"targets.{name}")
+            parts = [name] if s.targets_within == "region" else [f for f in data.features if f.split("@")[0] == name]
+            for part in parts:
+                p = (p.relative_targets({part: t.relative}) if t.relative is not None
+                     else p.absolute_targets({part: t.absolute}))
     elif s.targets:
         raise ScenarioError("the max_utility objective does not use targets; remove them", "targets")
     if s.coverage is not None:

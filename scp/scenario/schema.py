@@ -19,6 +19,7 @@ A scenario YAML file::
     targets:
       default: {relative: 0.3}
       markhor: {relative: 0.6}
+    targets_within: region             # or jurisdiction: every country meets each target alone
     coverage: {total: 0.3, per_jurisdiction: 0.3}
     budget: 1500
     boundary: {penalty: 0.5, edge_factor: 1.0}
@@ -182,6 +183,7 @@ class Scenario(Strict):
     data: DataSection
     objective: Objective = Objective()
     targets: dict[str, Target] = {}
+    targets_within: Literal["region", "jurisdiction"] = "region"
     coverage: Coverage | None = None
     budget: NonNegative | None = None
     boundary: Boundary | None = None
