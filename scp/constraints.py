@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from .checks import non_negative, positions
 from .data import LOCKED_IN, LOCKED_OUT, PlanningData
 from .errors import ScenarioError
 from .model import ModelBuilder
@@ -33,16 +34,7 @@ from .model import ModelBuilder
 
 def pu_positions(data: PlanningData, ids: np.ndarray) -> np.ndarray:
     """Position of each id in ``data.ids`` (``-1`` where unknown), vectorised by sorting."""
-    order = np.argsort(data.ids, kind="stable")
-    sorted_ids = data.ids[order]
-    ids = np.asarray(ids)
-    try:
-        where = np.searchsorted(sorted_ids, ids)
-    except TypeError:  # ids of another type than the data's: nothing matches
-        return np.full(ids.shape, -1, dtype=np.int64)
-    where = np.clip(where, 0, sorted_ids.size - 1)
-    found = sorted_ids[where] == ids
-    return np.where(found, order[where], -1).astype(np.int64)
+    return positions(data.ids, ids)
 
 
 def pu_mask(data: PlanningData, units, where: str) -> np.ndarray:
@@ -96,13 +88,7 @@ class Budget:
     amount: float
 
     def __post_init__(self) -> None:
-        try:
-            v = float(self.amount)
-        except (TypeError, ValueError):
-            raise ScenarioError(f"{self.amount!r} is not a number", "budget") from None
-        if not np.isfinite(v) or v < 0:
-            raise ScenarioError(f"{self.amount!r} must be a finite number >= 0", "budget")
-        object.__setattr__(self, "amount", v)
+        object.__setattr__(self, "amount", non_negative(self.amount, "budget"))
 
     def compile(self, b: ModelBuilder, data: PlanningData, x: slice) -> None:
         b.add_rows("budget", sp.csr_matrix(data.cost.reshape(1, -1)), -np.inf, self.amount)

@@ -28,6 +28,7 @@ from typing import Mapping
 import numpy as np
 import scipy.sparse as sp
 
+from .checks import non_negative
 from .data import PlanningData
 from .errors import ScenarioError
 from .model import ModelBuilder
@@ -44,16 +45,6 @@ def _weights(data: PlanningData, weights: Mapping[str, float] | None, where: str
             raise ScenarioError(f"weight {v!r} must be a finite number >= 0", f"{where}.{name}")
         w[j] = float(v)
     return w
-
-
-def _check_budget(budget: float, where: str) -> float:
-    try:
-        b = float(budget)
-    except (TypeError, ValueError):
-        raise ScenarioError(f"{budget!r} is not a number", where) from None
-    if not np.isfinite(b) or b < 0:
-        raise ScenarioError(f"{budget!r} must be a finite number >= 0", where)
-    return b
 
 
 @dataclass(frozen=True)
@@ -79,7 +70,7 @@ class MaxUtility:
     uses_targets: bool = False
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "budget", _check_budget(self.budget, "objective.budget"))
+        object.__setattr__(self, "budget", non_negative(self.budget, "objective.budget"))
 
     def compile(self, b: ModelBuilder, data: PlanningData, x: slice, targets: np.ndarray) -> None:
         w = _weights(data, dict(self.weights), "objective.weights")
@@ -99,7 +90,7 @@ class MinShortfall:
     uses_targets: bool = True
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "budget", _check_budget(self.budget, "objective.budget"))
+        object.__setattr__(self, "budget", non_negative(self.budget, "objective.budget"))
 
     def compile(self, b: ModelBuilder, data: PlanningData, x: slice, targets: np.ndarray) -> None:
         has = np.flatnonzero(np.isfinite(targets) & (np.nan_to_num(targets) > 0))

@@ -40,18 +40,13 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from .checks import non_negative
 from .data import PlanningData
 from .errors import ScenarioError
 
 
 def _check_penalty(value: float, where: str) -> float:
-    try:
-        p = float(value)
-    except (TypeError, ValueError):
-        raise ScenarioError(f"{value!r} is not a number", where) from None
-    if not np.isfinite(p) or p < 0:
-        raise ScenarioError(f"{value!r} must be a finite number >= 0 (0 switches the penalty off)", where)
-    return p
+    return non_negative(value, where, " (0 switches the penalty off)")
 
 
 def _off_diagonal(m: sp.csr_matrix) -> sp.csr_matrix:

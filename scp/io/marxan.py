@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..checks import positions
 from ..data import LOCKED_IN, LOCKED_OUT, PlanningData
 from ..errors import DataError
 
@@ -112,16 +113,13 @@ def _duplicates(path: str, df: pd.DataFrame, cols: list[str]) -> None:
         raise DataError(f"{path}, line {k + 2}: duplicate row ({vals}); list each {'/'.join(cols)} once")
 
 
-def _ids(path: str, values: np.ndarray, known: np.ndarray, what: str, offset_rows: np.ndarray | None = None) -> np.ndarray:
-    order = np.argsort(known, kind="stable")
-    sk = known[order]
-    pos = np.clip(np.searchsorted(sk, values), 0, sk.size - 1)
-    ok = sk[pos] == values
-    if not ok.all():
-        k = int(np.flatnonzero(~ok)[0])
+def _ids(path: str, values: np.ndarray, known: np.ndarray, what: str) -> np.ndarray:
+    pos = positions(known, values)
+    if (pos < 0).any():
+        k = int(np.flatnonzero(pos < 0)[0])
         raise DataError(f"{path}, line {k + 2}: {what} id {values[k]:g} is not defined; add it to the "
                         f"{'pu' if what == 'planning unit' else 'spec'} file or remove the row")
-    return order[pos]
+    return pos
 
 
 def read_marxan(path: str) -> MarxanProject:

@@ -14,6 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..boundary import boundary_from_pairs
+from ..checks import positions
 from ..data import PlanningData
 from ..errors import DataError
 
@@ -24,13 +25,12 @@ def _require(df, name: str, columns: Sequence[str]) -> None:
         raise DataError(f"{name} table: missing column(s) {missing}; it has {list(df.columns)}")
 
 
-def _positions(sorted_ids: np.ndarray, order: np.ndarray, values: np.ndarray, what: str) -> np.ndarray:
-    where = np.clip(np.searchsorted(sorted_ids, values), 0, sorted_ids.size - 1)
-    ok = sorted_ids[where] == values
-    if not ok.all():
-        bad = np.unique(values[~ok])[:5].tolist()
+def _positions(ids: np.ndarray, values: np.ndarray, what: str) -> np.ndarray:
+    pos = positions(ids, values)
+    if (pos < 0).any():
+        bad = np.unique(values[pos < 0])[:5].tolist()
         raise DataError(f"{what}: PU id(s) {bad} are not in the PU table; add them to the PU table or drop those rows")
-    return order[where]
+    return pos
 
 
 def from_tables(pu, rij, boundary=None, features: Sequence[str] | None = None) -> PlanningData:
@@ -42,9 +42,7 @@ def from_tables(pu, rij, boundary=None, features: Sequence[str] | None = None) -
     _require(pu, "pu", ["id", "cost"])
     _require(rij, "rij", ["pu", "feature", "amount"])
     ids = pu["id"].to_numpy()
-    order = np.argsort(ids, kind="stable")
-    sorted_ids = ids[order]
-    col = _positions(sorted_ids, order, rij["pu"].to_numpy(), "rij table")
+    col = _positions(ids, rij["pu"].to_numpy(), "rij table")
     names_raw = rij["feature"].astype(str).to_numpy()
     if features is None:
         _, first = np.unique(names_raw, return_index=True)
@@ -71,8 +69,8 @@ def from_tables(pu, rij, boundary=None, features: Sequence[str] | None = None) -
     bnd = None
     if boundary is not None:
         _require(boundary, "boundary", ["id1", "id2", "boundary"])
-        i = _positions(sorted_ids, order, boundary["id1"].to_numpy(), "boundary table")
-        j = _positions(sorted_ids, order, boundary["id2"].to_numpy(), "boundary table")
+        i = _positions(ids, boundary["id1"].to_numpy(), "boundary table")
+        j = _positions(ids, boundary["id2"].to_numpy(), "boundary table")
         lo, hi = np.minimum(i, j), np.maximum(i, j)
         pair = lo * ids.size + hi
         if np.unique(pair).size != pair.size:

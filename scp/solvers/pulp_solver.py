@@ -83,6 +83,15 @@ def _run_cbc(model: Model, options: SolveOptions, mps: str, tmp: str) -> SolverR
     args += ["-solve", "-solu", sol]
     t0 = time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp)
+    # CBC checks its time limit only between phases (a long root LP can overrun it): a
+    # wall-clock guard stops it at twice the limit plus a minute
+    guard = None
+    if options.time_limit is not None:
+        import threading
+
+        guard = threading.Timer(2 * float(options.time_limit) + 60, proc.kill)
+        guard.daemon = True
+        guard.start()
     lines = []
     assert proc.stdout is not None
     for line in proc.stdout:
@@ -90,8 +99,14 @@ def _run_cbc(model: Model, options: SolveOptions, mps: str, tmp: str) -> SolverR
         if options.verbose:
             print(line, end="")
     proc.wait()
+    killed = proc.returncode is not None and proc.returncode < 0
+    if guard is not None:
+        guard.cancel()
     runtime = time.perf_counter() - t0
     log = "".join(lines)
+    if killed and options.time_limit is not None:
+        return SolverResult(Status.NO_SOLUTION, None, np.nan, np.nan, np.inf, runtime, "cbc",
+                            log=log + f"\nstopped by scp after {runtime:.0f} s (time limit {options.time_limit:g} s)")
     if proc.returncode != 0 and not os.path.exists(sol):
         raise SolverError(f"CBC exited with code {proc.returncode}:\n{log[-2000:]}")
     return _parse_cbc(model, log, sol, runtime)
