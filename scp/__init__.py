@@ -24,7 +24,7 @@ from .solvers import SolveOptions, Status
 __version__ = "0.1.0"
 
 __all__ = [
-    "FREE", "LOCKED_IN", "LOCKED_OUT", "DataError", "Evaluation", "GridMapping", "Infeasible", "Model",
+    "boundary", "FREE", "LOCKED_IN", "LOCKED_OUT", "DataError", "Evaluation", "GridMapping", "Infeasible", "Model",
     "PlanningData", "Problem", "ScenarioError", "ScpError", "ScpWarning", "Solution", "SolveOptions",
     "SolverError", "SolverUnavailable", "Status", "evaluate", "__version__",
 ]

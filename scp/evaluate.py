@@ -159,7 +159,7 @@ def evaluate(problem: "Problem", selection) -> "Evaluation":
         boundary_len = edge_factor * float(B.diagonal() @ x) + cut_weight(B, x)
     for k, p in enumerate(problem.penalties):
         if isinstance(p, BoundaryPenalty):
-            penalties[f"boundary"] = p.penalty * (p.edge_factor * float(data.boundary.diagonal() @ x)
+            penalties["boundary"] = p.penalty * (p.edge_factor * float(data.boundary.diagonal() @ x)
                                                   + cut_weight(data.boundary, x))
         elif isinstance(p, ConnectivityPenalty):
             D = p.resolve(data)

@@ -4,7 +4,6 @@ of the compiler: all 2^n selections as rows of a 0/1 matrix, every quantity vect
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 
 import scp
 from scp.constraints import Budget, Coverage, Linear, Locked

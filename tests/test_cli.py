@@ -9,9 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
-import yaml
 
-import scp
 from scenario_fixtures import base_document, write_scenario
 from scp.cli import main
 from scp.scenario.build import build_problem, load_data

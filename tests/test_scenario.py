@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 import yaml
 
-import scp
 from scenario_fixtures import base_document, write_scenario
 from scp import ScenarioError
 from scp.scenario.build import build_problem, load_data

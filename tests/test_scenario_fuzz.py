@@ -4,7 +4,6 @@ only a ScenarioError that names where the problem is."""
 from __future__ import annotations
 
 import copy
-import math
 import os
 import tempfile
 

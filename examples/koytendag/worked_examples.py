@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import time
 
-import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
