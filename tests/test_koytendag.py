@@ -124,3 +124,11 @@ def test_stronger_boundary_penalty_gives_shorter_boundary(solutions):
     a, b = solutions["koytendag_30x30"], solutions["koytendag_blm_double"]
     assert b.evaluation.boundary_length <= a.evaluation.boundary_length
     assert b.cost >= a.cost * (1 - 0.002)
+
+
+def test_fine_variant_for_benchmarks():
+    fine = koytendag.generate(0.25)
+    assert int(np.isfinite(fine["cost"]).sum()) >= 100_000
+    assert np.nanmin(fine["elevation"].values) == 238.0 and np.nanmax(fine["elevation"].values) == 3137.0
+    for k, (name, (_, _, _, ha)) in enumerate(koytendag.PROTECTED.items(), start=1):
+        assert abs(float(fine["area"].where(fine["pa_id"] == k).sum()) * 100 - ha) / ha < 0.05, name

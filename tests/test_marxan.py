@@ -208,3 +208,26 @@ def test_prioritizr_example_with_blm_within_gap_of_known_optimum():
     assert sol.evaluation.feasible
     assert 99_865_961.67 - 0.01 <= sol.objective <= 99_865_961.67 * 1.001
     assert sol.bound <= 99_865_961.67 + 0.01
+
+
+def test_sporder_file_is_read_when_only_it_is_named(tmp_path):
+    root = make_folder(tmp_path)
+    os.rename(os.path.join(root, "in", "puvspr.dat"), os.path.join(root, "in", "puvspr_sporder.dat"))
+    text = open(os.path.join(root, "input.dat")).read().replace("PUVSPRNAME puvspr.dat", "MATRIXSPORDERNAME puvspr_sporder.dat")
+    open(os.path.join(root, "input.dat"), "w").write(text)
+    assert read_marxan(root).problem().compile().digest() == by_hand().compile().digest()
+
+
+def test_scenario_can_point_at_a_marxan_folder(tmp_path):
+    import yaml
+
+    from scp.scenario.build import build_problem, load_data
+    from scp.scenario.load import load_scenario
+
+    make_folder(tmp_path / "proj")
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump({"name": "mx", "data": {"marxan": "proj"}}))
+    loaded = load_scenario(str(tmp_path / "s.yaml"))
+    data, project = load_data(loaded.scenario)
+    p = build_problem(loaded.scenario, data, project)  # targets and BLM from the Marxan files
+    assert p.compile().digest() == by_hand().compile().digest()
+    assert p.solve().objective == pytest.approx(brute_force(by_hand())[0])
