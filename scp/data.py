@@ -90,6 +90,7 @@ class PlanningData:
     boundary: sp.csr_matrix | None = None
     connectivity: Mapping[str, sp.csr_matrix] = field(default_factory=dict)
     grid: GridMapping | None = None
+    geometry: object | None = None  # a GeoSeries of PU polygons, for vector PUs
 
     # ------------------------------------------------------------------ basics
     @property
@@ -131,7 +132,7 @@ class PlanningData:
         return PlanningData.from_arrays(
             cost=self.cost, features=self.rij, feature_names=self.features, ids=self.ids,
             area=self.area, jurisdiction=self.jurisdiction, status=status,
-            boundary=self.boundary, connectivity=self.connectivity, grid=self.grid,
+            boundary=self.boundary, connectivity=self.connectivity, grid=self.grid, geometry=self.geometry,
         )
 
     def split_by_jurisdiction(self, separator: str = "@") -> "PlanningData":
@@ -152,7 +153,7 @@ class PlanningData:
         return PlanningData.from_arrays(
             cost=self.cost, features=rij, feature_names=[names[k] for k in order], ids=self.ids, area=self.area,
             jurisdiction=self.jurisdiction, status=self.status, boundary=self.boundary,
-            connectivity=self.connectivity, grid=self.grid)
+            connectivity=self.connectivity, grid=self.grid, geometry=self.geometry)
 
     def to_grid(self, values: np.ndarray, name: str = "value"):
         """Map a per-PU vector back onto the grid as an :class:`xarray.DataArray`.
@@ -189,6 +190,7 @@ class PlanningData:
         boundary=None,
         connectivity: Mapping[str, object] | None = None,
         grid: GridMapping | None = None,
+        geometry=None,
     ) -> "PlanningData":
         """Build from arrays.
 
@@ -296,8 +298,10 @@ class PlanningData:
         conn = {str(k): _square(f"connectivity {k!r}", v, n, symmetric=False) for k, v in (connectivity or {}).items()}
         if grid is not None and grid.flat_index.shape != (n,):
             raise DataError(f"grid: flat_index has {grid.flat_index.shape[0]} entries for {n} PUs")
+        if geometry is not None and len(geometry) != n:
+            raise DataError(f"geometry: {len(geometry)} polygons for {n} PUs")
         return cls(ids=ids_arr, cost=cost_arr, area=area_arr, status=st, features=names, rij=rij,
-                   jurisdiction=jur, boundary=bnd, connectivity=conn, grid=grid)
+                   jurisdiction=jur, boundary=bnd, connectivity=conn, grid=grid, geometry=geometry)
 
     @classmethod
     def from_tables(cls, pu, rij, boundary=None, features: Sequence[str] | None = None) -> "PlanningData":

@@ -46,6 +46,15 @@ def plot_selection(solution, path: str, xy: np.ndarray | None = None, title: str
         ax.set_xlabel(xdim)
         ax.set_ylabel(ydim)
         ax.set_aspect("equal")
+    elif data.geometry is not None:
+        import geopandas
+
+        gdf = geopandas.GeoDataFrame({"category": cat}, geometry=data.geometry.values)
+        gdf.plot(ax=ax, column="category", cmap=cmap, vmin=-0.5, vmax=3.5, edgecolor="white", linewidth=0.2)
+        if data.jurisdiction is not None and len(data.jurisdictions) > 1:
+            gdf.assign(j=data.jurisdiction).dissolve("j").boundary.plot(ax=ax, color="k", linestyle="--",
+                                                                          linewidth=1.2)
+        ax.set_aspect("equal")
     elif xy is not None:
         ax.scatter(xy[:, 0], xy[:, 1], c=cat, cmap=cmap, vmin=-0.5, vmax=3.5, s=float(np.clip(40000 / max(len(xy), 1), 4, 60)), marker="h", linewidths=0)
         ax.set_aspect("equal")
@@ -55,7 +64,8 @@ def plot_selection(solution, path: str, xy: np.ndarray | None = None, title: str
         plt.close(fig)
         return None
     handles = [Patch(color=c, label=l) for l, c in CATEGORIES]
-    if data.jurisdiction is not None and len(data.jurisdictions) > 1 and data.grid is not None:
+    if data.jurisdiction is not None and len(data.jurisdictions) > 1 and (data.grid is not None
+                                                                          or data.geometry is not None):
         from matplotlib.lines import Line2D
 
         handles.append(Line2D([], [], color="k", linestyle="--", label="jurisdiction border"))

@@ -45,7 +45,7 @@ def load_data(s: Scenario) -> tuple[PlanningData, object | None]:
     Problems in the data files are reported as :class:`ScenarioError` at the YAML key
     that names the source (``data.grid``, ``data.tables``, ``data.marxan``).
     """
-    key = "data.grid" if s.data.grid is not None else ("data.tables" if s.data.tables is not None else "data.marxan")
+    key = next(f"data.{k}" for k in ("grid", "vector", "tables", "marxan") if getattr(s.data, k) is not None)
     try:
         return _load_data(s)
     except DataError as exc:
@@ -83,6 +83,19 @@ def _load_data(s: Scenario) -> tuple[PlanningData, object | None]:
                                         jurisdiction=g.jurisdiction, locked_in=g.locked_in or None,
                                         locked_out=g.locked_out or None, boundary=g.boundary)
         return data, None
+    if d.vector is not None:
+        v = d.vector
+        from ..io.vector import _geo, from_geodataframe
+
+        geopandas, _ = _geo()
+        try:
+            gdf = geopandas.read_file(v.path, layer=v.layer) if v.layer else geopandas.read_file(v.path)
+        except Exception as exc:
+            raise DataError(f"{v.path}: cannot read as a vector file ({type(exc).__name__}: {exc})") from None
+        features = None if v.features == "all" else list(v.features)
+        return from_geodataframe(gdf, cost=v.cost, features=features, id=v.id, area=v.area,
+                                 jurisdiction=v.jurisdiction, locked_in=v.locked_in, locked_out=v.locked_out,
+                                 boundary=v.boundary, source=v.path), None
     if d.tables is not None:
         import pandas as pd
 
@@ -179,7 +192,8 @@ def build_problem(s: Scenario, data: PlanningData, marxan=None) -> Problem:
         data2 = PlanningData.from_arrays(cost=data.cost, features=data.rij, feature_names=data.features,
                                          ids=data.ids, area=data.area, jurisdiction=data.jurisdiction,
                                          status=data.status, boundary=data.boundary,
-                                         connectivity={"scenario": m}, grid=data.grid)
+                                         connectivity={"scenario": m}, grid=data.grid,
+                                         geometry=data.geometry)
         p = replace(p, data=data2).connectivity_penalty(s.connectivity.penalty, "scenario",
                                                         asymmetric=s.connectivity.asymmetric)
     return p

@@ -21,7 +21,8 @@ from ..errors import ScenarioError
 from .schema import Scenario
 
 # keys whose values are file paths, resolved relative to the file that names them
-PATH_KEYS = [("data", "grid", "path"), ("data", "grid", "feature_path"), ("data", "tables", "pu"),
+PATH_KEYS = [("data", "grid", "path"), ("data", "grid", "feature_path"), ("data", "vector", "path"),
+             ("data", "tables", "pu"),
              ("data", "tables", "rij"), ("data", "tables", "boundary"), ("data", "marxan"),
              ("connectivity", "path"), ("outputs", "dir")]
 MAX_EXTENDS = 20
@@ -222,6 +223,8 @@ def check_files(scenario: Scenario, source: str) -> None:
     checks = []
     if d.grid:
         checks += [("data.grid.path", d.grid.path), ("data.grid.feature_path", d.grid.feature_path)]
+    if d.vector:
+        checks.append(("data.vector.path", d.vector.path))
     if d.tables:
         checks += [("data.tables.pu", d.tables.pu), ("data.tables.rij", d.tables.rij),
                    ("data.tables.boundary", d.tables.boundary)]

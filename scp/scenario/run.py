@@ -122,6 +122,13 @@ def run_scenario(loaded: LoadedScenario, out: str | None = None, overwrite: bool
         outputs = ["solution.csv", "features.csv"]
         if data.grid is not None:
             outputs += [os.path.basename(p) for p in write_grids(tmp, data, sol.selection, cats)]
+        if data.geometry is not None:
+            import geopandas
+
+            gdf = geopandas.GeoDataFrame(frame.assign(geometry=data.geometry.values), geometry="geometry",
+                                         crs=getattr(data.geometry, "crs", None))
+            gdf.to_file(os.path.join(tmp, "solution.gpkg"), layer="solution", driver="GPKG")
+            outputs.append("solution.gpkg")
         with open(os.path.join(tmp, "scenario.yaml"), "w") as fh:
             yaml.safe_dump(loaded.document, fh, sort_keys=False)
         map_file = None

@@ -13,6 +13,7 @@ A scenario YAML file::
         jurisdiction: country
         locked_in: [reserve]           # one or more 0/1 layers
         locked_out: [settlement]
+      # or  vector: {path: pus.gpkg, id: id, cost: cost, features: all, jurisdiction: country}
       # or  tables: {pu: pu.csv, rij: rij.csv, boundary: bound.csv}
       # or  marxan: path/to/marxan/project
     objective: {type: min_set}         # or max_utility / min_shortfall with budget
@@ -73,6 +74,24 @@ class GridSource(Strict):
         return [v] if isinstance(v, str) else v
 
 
+class VectorSource(Strict):
+    path: str  # GeoPackage, Shapefile, GeoJSON... (needs scp[geo])
+    layer: str | None = None
+    id: str | None = None
+    cost: str = "cost"
+    features: Union[Literal["all"], list[str]] = "all"
+    jurisdiction: str | None = None
+    locked_in: list[str] = []
+    locked_out: list[str] = []
+    area: str | None = None
+    boundary: bool = True
+
+    @field_validator("locked_in", "locked_out", mode="before")
+    @classmethod
+    def _as_list(cls, v):
+        return [v] if isinstance(v, str) else v
+
+
 class TableSource(Strict):
     pu: str
     rij: str
@@ -81,14 +100,15 @@ class TableSource(Strict):
 
 class DataSection(Strict):
     grid: GridSource | None = None
+    vector: VectorSource | None = None
     tables: TableSource | None = None
     marxan: str | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self):
-        given = [k for k in ("grid", "tables", "marxan") if getattr(self, k) is not None]
+        given = [k for k in ("grid", "vector", "tables", "marxan") if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError(f"give exactly one data source (grid, tables or marxan), found {given or 'none'}")
+            raise ValueError(f"give exactly one data source (grid, vector, tables or marxan), found {given or 'none'}")
         return self
 
 
