@@ -119,7 +119,7 @@ def main() -> int:
         ax.annotate(f"{p:g}", (s.evaluation.boundary_length / 1000, s.cost), textcoords="offset points", xytext=(5, 5))
     ax.set_xlabel("boundary length of the network (km)")
     ax.set_ylabel("cost (index)")
-    ax.set_title("Koytendag 30x30: cost vs compactness (labels: boundary penalty)")
+    ax.set_title("Koytendag 30x30: cost vs compactness\n(labels: boundary penalty per m)", fontsize=10)
     fig.tight_layout()
     fig.savefig(os.path.join(figs, "blm_tradeoff.png"), dpi=100)
     text = "\n".join(out)
