@@ -162,11 +162,17 @@ def generate(resolution_km: float = 1.0) -> xr.Dataset:
     height = 700 + 2437 * np.exp(-((along - s_summit[0]) / 45_000) ** 2)
     width = np.where(west, 13_000, 7_000)  # gentle western slope, near-vertical eastern face
     profile = np.exp(-(d_crest / width) ** 2)
-    relief = (height - plain) * profile * (1 + 0.10 * fine) + 250 * np.exp(-(d_crest / 25_000) ** 2) * (tex + 1) / 2
+    # texture fades out towards the crest, so that the crest (the border) is the ridge line
+    relief = (height - plain) * profile * (1 + 0.10 * fine * (1 - profile)) \
+        + 250 * np.exp(-(d_crest / 25_000) ** 2) * (tex + 1) / 2
     elevation = plain + np.maximum(relief, 0)
     elevation -= 120 * np.exp(-(d_koy / 1500) ** 2) * (elevation > 400)  # Koytendarya valley
-    elevation = np.clip(elevation, 238, 3137)
+    # scale so that the Ayrybaba cell is the single highest point at 3,137 m
     summit = _point_cell(px, py, *AYRYBABA)
+    elevation = np.maximum(elevation, 238.0)
+    peak = float(elevation[summit][0])
+    elevation = np.where(~summit & (elevation >= peak), peak - 1.0, elevation)
+    elevation = 238.0 + (elevation - 238.0) * (3137.0 - 238.0) / (peak - 238.0)
     elevation[summit] = 3137.0
     river = (d_amu <= step * 0.75) & ~afghanistan
     elevation[river] = 238.0
