@@ -48,6 +48,36 @@ def make_problem(n: int, penalty: float, n_features: int = 50, seed: int = 0):
     return p
 
 
+def _solve_child(n: int, penalty: float, solver: str, gap: float, time_limit: float, queue) -> None:
+    from scp.solvers import SolveOptions, solve_model
+
+    p = make_problem(n, penalty)
+    model = p.compile()
+    res = solve_model(model, solver, SolveOptions(gap=gap, time_limit=time_limit, threads=1))
+    ok = p.evaluate(res.x[: model.n_pu] > 0.5).feasible if res.x is not None else None
+    queue.put({f"{solver}_build_s": res.build_time, f"{solver}_solve_s": res.runtime,
+               f"{solver}_status": res.status.value, f"{solver}_gap": res.gap,
+               f"{solver}_objective": res.objective, f"{solver}_verified": ok})
+
+
+def solve_guarded(n: int, penalty: float, solver: str, gap: float, time_limit: float) -> dict:
+    """Solve in a child process killed at twice the time limit plus a minute: a solver that
+    does not honour its time limit is reported as such instead of stalling the benchmark."""
+    ctx = mp.get_context("spawn")
+    q = ctx.Queue()
+    proc = ctx.Process(target=_solve_child, args=(n, penalty, solver, gap, time_limit, q))
+    t0 = time.perf_counter()
+    proc.start()
+    try:
+        out = q.get(timeout=2 * time_limit + 60)
+    except Exception:
+        proc.kill()
+        out = {f"{solver}_status": "killed", f"{solver}_solve_s": time.perf_counter() - t0,
+               f"{solver}_gap": float("inf")}
+    proc.join()
+    return out
+
+
 def run_case(n: int, penalty: float, solve: bool, gap: float, time_limit: float, queue) -> None:
     from scp.solvers import SolveOptions, solve_model
     from scp.solvers.mps import write_mps
@@ -66,17 +96,7 @@ def run_case(n: int, penalty: float, solve: bool, gap: float, time_limit: float,
         write_mps(model, fh)
     row["pulp_build_s"] = time.perf_counter() - t0
     for solver in ("highs", "cbc") if solve else ():
-        res = solve_model(model, solver, SolveOptions(gap=gap, time_limit=time_limit, threads=1))
-        ok = None
-        if res.x is not None:
-            ev = p.evaluate(res.x[: model.n_pu] > 0.5)
-            ok = ev.feasible
-        row[f"{solver}_build_s"] = res.build_time
-        row[f"{solver}_solve_s"] = res.runtime
-        row[f"{solver}_status"] = res.status.value
-        row[f"{solver}_gap"] = res.gap
-        row[f"{solver}_objective"] = res.objective
-        row[f"{solver}_verified"] = ok
+        row.update(solve_guarded(n, penalty, solver, gap, time_limit))
     if not solve:
         res = None
         import highspy  # noqa: F401  build time of the HiGHS path without solving
