@@ -79,7 +79,6 @@ def solve_guarded(n: int, penalty: float, solver: str, gap: float, time_limit: f
 
 
 def run_case(n: int, penalty: float, solve: bool, gap: float, time_limit: float, queue) -> None:
-    from scp.solvers import SolveOptions, solve_model
     from scp.solvers.mps import write_mps
 
     p = make_problem(n, penalty)
