@@ -97,7 +97,6 @@ def run_case(n: int, penalty: float, solve: bool, gap: float, time_limit: float,
     for solver in ("highs", "cbc") if solve else ():
         row.update(solve_guarded(n, penalty, solver, gap, time_limit))
     if not solve:
-        res = None
         import highspy  # noqa: F401  build time of the HiGHS path without solving
 
         from scp.solvers.highs import _new_highs
