@@ -11,7 +11,7 @@ Quick start::
     sol.evaluation.targets_met
 """
 
-from . import boundary
+from . import boundary, contiguity
 from .data import FREE, LOCKED_IN, LOCKED_OUT, GridMapping, PlanningData
 from .errors import (DataError, Infeasible, ScenarioError, ScpError, ScpWarning, SolverError,
                      SolverUnavailable)
@@ -24,7 +24,7 @@ from .solvers import SolveOptions, Status
 __version__ = "0.1.0"
 
 __all__ = [
-    "boundary", "FREE", "LOCKED_IN", "LOCKED_OUT", "DataError", "Evaluation", "GridMapping", "Infeasible", "Model",
+    "boundary", "contiguity", "FREE", "LOCKED_IN", "LOCKED_OUT", "DataError", "Evaluation", "GridMapping", "Infeasible", "Model",
     "PlanningData", "Problem", "ScenarioError", "ScpError", "ScpWarning", "Solution", "SolveOptions",
     "SolverError", "SolverUnavailable", "Status", "evaluate", "__version__",
 ]

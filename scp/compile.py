@@ -76,8 +76,14 @@ def compile_problem(problem: "Problem") -> Model:
         if has.size:
             labels = tuple(data.features[j] for j in has)
             b.add_rows("target", data.rij[has], targets[has], np.inf, labels=labels)
+    from .constraints import status_masks
+    from .contiguity import Contiguity
+
+    locked_in, _ = status_masks(data, problem.constraints)
     for c in problem.constraints:
-        if not isinstance(c, Locked):
+        if isinstance(c, Contiguity):
+            c.compile(b, data, x, locked_in)
+        elif not isinstance(c, Locked):
             c.compile(b, data, x)
     b.info["targets"] = targets
     return b.build()

@@ -61,6 +61,7 @@ class Evaluation:
     penalties: dict[str, float]
     objective: float
     violations: list[str] = field(default_factory=list)
+    n_patches: int = 0  # connected parts of the selection (units sharing an edge are connected)
 
     @property
     def targets_met(self) -> bool:
@@ -151,6 +152,16 @@ def evaluate(problem: "Problem", selection) -> "Evaluation":
             if not ok:
                 violations.append(f"linear:{c.name} is {v:.6g}, must be {c.sense} {c.rhs:.6g}")
 
+    from .contiguity import Contiguity, patches
+
+    for c in problem.constraints:
+        if isinstance(c, Contiguity):
+            v = c.violation(data, sel, locked_in)
+            if v:
+                violations.append(v)
+    lab = patches(data, sel)
+    n_patches = int(lab.max()) + 1 if (lab >= 0).any() else 0
+
     boundary_len = None
     penalties: dict[str, float] = {}
     edge_factor = next((p.edge_factor for p in problem.penalties if isinstance(p, BoundaryPenalty)), 1.0)
@@ -183,4 +194,4 @@ def evaluate(problem: "Problem", selection) -> "Evaluation":
     return Evaluation(selected=sel, cost=cost, n_selected=int(sel.sum()), area_selected=area_sel,
                       area_total=area_tot, coverage=area_sel / area_tot if area_tot > 0 else 0.0,
                       coverage_by_jurisdiction=by_j, features=feats, boundary_length=boundary_len,
-                      penalties=penalties, objective=objective, violations=violations)
+                      penalties=penalties, objective=objective, violations=violations, n_patches=n_patches)

@@ -122,6 +122,15 @@ class Problem:
                                 f"constraints.{name}")
         return replace(self, constraints=self.constraints + (c,))
 
+    def contiguity(self, mode: str = "selection") -> "Problem":
+        """The selection must be one connected network (``mode="selection"``), or every part of
+        it must be joined to a locked-in unit (``mode="locked_in"``); see :mod:`scp.contiguity`."""
+        from .contiguity import Contiguity, adjacency
+
+        c = Contiguity(mode)
+        adjacency(self.data)  # needs a boundary matrix: fail now
+        return replace(self, constraints=self.constraints + (c,))
+
     # ----------------------------------------------------------------- penalties
     def boundary_penalty(self, penalty: float, edge_factor: float = 1.0) -> "Problem":
         """Add ``penalty`` x boundary length (exposed edges weighted by ``edge_factor``)."""

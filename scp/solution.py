@@ -92,6 +92,7 @@ class Solution:
             "targets_met": ev.targets_met,
             "n_targets_missed": ev.n_targets_missed,
             "boundary_length": ev.boundary_length,
+            "n_patches": ev.n_patches,
             "penalties": ev.penalties,
             "runtime_s": self.runtime,
             "compile_s": self.compile_time,

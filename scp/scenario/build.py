@@ -178,6 +178,11 @@ def build_problem(s: Scenario, data: PlanningData, marxan=None) -> Problem:
             raise ScenarioError("a boundary penalty needs a boundary matrix: use grid data, a boundary table "
                                 "or a Marxan bound.dat", "boundary.penalty")
         p = p.boundary_penalty(blm, s.boundary.edge_factor if s.boundary is not None else 1.0)
+    if s.contiguity is not None:
+        if data.boundary is None:
+            raise ScenarioError("contiguity needs a boundary matrix: use grid or polygon data, or a boundary "
+                                "table", "contiguity")
+        p = p.contiguity(s.contiguity)
     if s.connectivity is not None and s.connectivity.penalty > 0:
         import scipy.sparse as sp
         from dataclasses import replace

@@ -54,6 +54,12 @@ def formulation_text(problem) -> str:
             lines.append(f"           sum_i cost_i x_i <= {c.amount:g}")
         elif isinstance(c, Linear):
             lines.append(f"           linear constraint {c.name}: g . x {c.sense} {c.rhs:g}")
+    from ..contiguity import Contiguity
+
+    for c in problem.constraints:
+        if isinstance(c, Contiguity):
+            lines.append("           the selection is one connected network (single-commodity flow)" if c.mode == "selection"
+                         else "           every part of the selection is joined to a locked-in unit (flow)")
     lines.append("           x_i = 1 for locked-in units, x_i = 0 for locked-out units, x_i in {0, 1}")
     return "\n".join(lines)
 

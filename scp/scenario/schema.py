@@ -24,6 +24,7 @@ A scenario YAML file::
     coverage: {total: 0.3, per_jurisdiction: 0.3}
     budget: 1500
     boundary: {penalty: 0.5, edge_factor: 1.0}
+    contiguity: selection              # or locked_in: every part joined to a reserve
     solver: {name: highs, gap: 0.0, time_limit: 600, threads: null}
     outputs: {dir: results/koytendag_30x30}
 
@@ -208,6 +209,7 @@ class Scenario(Strict):
     budget: NonNegative | None = None
     boundary: Boundary | None = None
     connectivity: Connectivity | None = None
+    contiguity: Literal["selection", "locked_in"] | None = None
     solver: Solver = Solver()
     outputs: Outputs = Outputs()
 
