@@ -3,7 +3,6 @@ rejects every disconnected one (brute force), and optimises correctly."""
 
 from __future__ import annotations
 
-import itertools
 
 import numpy as np
 import pytest
