@@ -10,7 +10,6 @@ Usage: python benchmarks/bench_contiguity.py [--sides 4 6 8 10 12 15] [--time-li
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 
@@ -19,7 +18,7 @@ import numpy as np
 
 def main(argv: list[str] | None = None) -> int:
     import scp
-    from scp.bench import machine_line
+    from scp.bench import machine_line, markdown_table, write_text
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sides", type=int, nargs="+", default=[4, 6, 8, 10, 12, 15])
@@ -48,13 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     head = ["grid", "PUs", "cost free", "patches free", "cost contiguous", "price of contiguity", "status",
             "gap", "solve_s", "total_s"]
     text = "\n".join([f"Machine: {machine_line()}", f"HiGHS, gap 0, time limit {args.time_limit:g} s", "",
-                      "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-                     + ["| " + " | ".join(r) + " |" for r in rows])
+                      markdown_table(head, rows)])
     print(text)
     if args.out:
-        with open(args.out + ".tmp", "w") as fh:
-            fh.write(text + "\n")
-        os.replace(args.out + ".tmp", args.out)
+        write_text(args.out, text)
     return 0
 
 

@@ -122,6 +122,7 @@ def machine() -> str:
     return machine_line()
 
 
+
 def fmt(v) -> str:
     if isinstance(v, float):
         if not np.isfinite(v):
@@ -131,6 +132,8 @@ def fmt(v) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from scp.bench import markdown_table, write_text
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     ap.add_argument("--penalties", type=float, nargs="+", default=[0.0, 0.5])
@@ -154,16 +157,11 @@ def main(argv: list[str] | None = None) -> int:
             "highs_build_s", "pulp_build_s", "highs_solve_s", "highs_status", "highs_gap",
             "cbc_solve_s", "cbc_status", "cbc_gap", "highs_objective", "cbc_objective"]
     lines = [f"Machine: {machine()}", f"Solve settings: gap {args.gap}, time limit {args.time_limit:g} s, 1 thread",
-             "", "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for r in rows:
-        lines.append("| " + " | ".join(fmt(r.get(c, "")) for c in cols) + " |")
+             "", markdown_table(cols, [[fmt(r.get(c, "")) for c in cols] for r in rows])]
     text = "\n".join(lines)
     print(text)
     if args.out:
-        os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
-        with open(args.out + ".tmp", "w") as fh:
-            fh.write(text + "\n")
-        os.replace(args.out + ".tmp", args.out)
+        write_text(args.out, text)
     return 0
 
 

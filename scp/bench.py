@@ -7,6 +7,22 @@ import os
 import platform
 
 
+def markdown_table(head: list[str], rows: list[list]) -> str:
+    """A Markdown table of ``rows`` under ``head``."""
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    return "\n".join(lines + ["| " + " | ".join(str(v) for v in r) + " |" for r in rows])
+
+
+def write_text(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (temporary file, then rename)."""
+    folder = os.path.dirname(path)
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+    with open(path + ".tmp", "w") as fh:
+        fh.write(text + "\n")
+    os.replace(path + ".tmp", path)
+
+
 def machine_line() -> str:
     """One line describing the machine and the solver versions."""
     def v(pkg: str) -> str:

@@ -259,7 +259,9 @@ class PlanningData:
             jur = np.asarray(jurisdiction, dtype=object)
             if jur.shape != (n,):
                 raise DataError(f"jurisdiction: expected {n} labels, got shape {jur.shape}")
-            missing = np.array([v is None or (isinstance(v, float) and np.isnan(v)) for v in jur], dtype=bool)
+            import pandas as pd
+
+            missing = pd.isna(jur)
             if missing.any():
                 raise DataError(
                     f"jurisdiction: {int(missing.sum())} PU(s) have no jurisdiction label "

@@ -39,9 +39,9 @@ def plot_selection(solution, path: str, xy: np.ndarray | None = None, title: str
         xs, ys = np.asarray(grid[xdim].values), np.asarray(grid[ydim].values)
         ax.pcolormesh(xs, ys, np.ma.masked_invalid(grid.values), cmap=cmap, vmin=-0.5, vmax=3.5, shading="nearest")
         if data.jurisdiction is not None and len(data.jurisdictions) > 1:
-            codes = {k: i for i, k in enumerate(data.jurisdictions)}
-            jur = data.to_grid(np.array([codes[j] for j in data.jurisdiction.tolist()], dtype=float))
-            ax.contour(xs, ys, np.nan_to_num(jur.values, nan=-1), levels=np.arange(len(codes)) - 0.5 + 1,
+            labels, codes = np.unique(data.jurisdiction, return_inverse=True)
+            jur = data.to_grid(codes.astype(float))
+            ax.contour(xs, ys, np.nan_to_num(jur.values, nan=-1), levels=np.arange(len(labels)) - 0.5 + 1,
                        colors="k", linewidths=1.2, linestyles="--")
         ax.set_xlabel(xdim)
         ax.set_ylabel(ydim)

@@ -58,11 +58,12 @@ Share = Annotated[float, AfterValidator(_share)]
 NonNegative = Annotated[float, AfterValidator(_non_negative)]
 
 
-class GridSource(Strict):
+class LayerSource(Strict):
+    """Layers (grid variables or polygon attribute columns) shared by grid and vector sources."""
+
     path: str
     cost: str = "cost"
     features: Union[Literal["all"], list[str]] = "all"
-    feature_path: str | None = None  # features from another file on the same grid
     jurisdiction: str | None = None
     locked_in: list[str] = []
     locked_out: list[str] = []
@@ -75,22 +76,14 @@ class GridSource(Strict):
         return [v] if isinstance(v, str) else v
 
 
-class VectorSource(Strict):
-    path: str  # GeoPackage, Shapefile, GeoJSON... (needs scp[geo])
+class GridSource(LayerSource):
+    feature_path: str | None = None  # features from another file on the same grid
+
+
+class VectorSource(LayerSource):
+    # path: GeoPackage, Shapefile, GeoJSON... (needs scp[geo])
     layer: str | None = None
     id: str | None = None
-    cost: str = "cost"
-    features: Union[Literal["all"], list[str]] = "all"
-    jurisdiction: str | None = None
-    locked_in: list[str] = []
-    locked_out: list[str] = []
-    area: str | None = None
-    boundary: bool = True
-
-    @field_validator("locked_in", "locked_out", mode="before")
-    @classmethod
-    def _as_list(cls, v):
-        return [v] if isinstance(v, str) else v
 
 
 class TableSource(Strict):
