@@ -18,7 +18,7 @@ import numpy as np
 
 def main(argv: list[str] | None = None) -> int:
     import scp
-    from scp.bench import machine_line, markdown_table, write_text
+    from scp.bench import publish
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sides", type=int, nargs="+", default=[4, 6, 8, 10, 12, 15])
@@ -46,11 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         print(" | ".join(rows[-1]), file=sys.stderr, flush=True)
     head = ["grid", "PUs", "cost free", "patches free", "cost contiguous", "price of contiguity", "status",
             "gap", "solve_s", "total_s"]
-    text = "\n".join([f"Machine: {machine_line()}", f"HiGHS, gap 0, time limit {args.time_limit:g} s", "",
-                      markdown_table(head, rows)])
-    print(text)
-    if args.out:
-        write_text(args.out, text)
+    publish(f"HiGHS, gap 0, time limit {args.time_limit:g} s", head, rows, args.out)
     return 0
 
 

@@ -116,12 +116,6 @@ def run_case(n: int, penalty: float, solve: bool, gap: float, time_limit: float,
     queue.put(row)
 
 
-def machine() -> str:
-    from scp.bench import machine_line
-
-    return machine_line()
-
-
 
 def fmt(v) -> str:
     if isinstance(v, float):
@@ -132,7 +126,7 @@ def fmt(v) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from scp.bench import markdown_table, write_text
+    from scp.bench import publish
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
@@ -156,12 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     cols = ["n_pu", "features", "penalty", "rows", "cols", "nnz", "compile_s", "peak_MB", "rss_MB",
             "highs_build_s", "pulp_build_s", "highs_solve_s", "highs_status", "highs_gap",
             "cbc_solve_s", "cbc_status", "cbc_gap", "highs_objective", "cbc_objective"]
-    lines = [f"Machine: {machine()}", f"Solve settings: gap {args.gap}, time limit {args.time_limit:g} s, 1 thread",
-             "", markdown_table(cols, [[fmt(r.get(c, "")) for c in cols] for r in rows])]
-    text = "\n".join(lines)
-    print(text)
-    if args.out:
-        write_text(args.out, text)
+    publish(f"Solve settings: gap {args.gap}, time limit {args.time_limit:g} s, 1 thread", cols,
+            [[fmt(r.get(c, "")) for c in cols] for r in rows], args.out)
     return 0
 
 

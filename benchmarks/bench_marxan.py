@@ -22,7 +22,7 @@ MARXAN_BEST = {1.0: "101,874,273 (+2.0%, 10 reps x 1e6 iterations, ~1.2 s)", 0.0
 
 
 def main(argv: list[str] | None = None) -> int:
-    from scp.bench import machine_line, markdown_table, write_text
+    from scp.bench import publish
     from scp.io.marxan import read_marxan
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -50,11 +50,7 @@ def main(argv: list[str] | None = None) -> int:
             print(" | ".join(rows[-1]), file=sys.stderr, flush=True)
     head = ["BLM", "solver", "score", "cost", "boundary", "gap", "build_s", "solve_s", "known optimum",
             "matches", "Marxan 4 best (REFERENCES.md)"]
-    text = "\n".join([f"Machine: {machine_line()}", f"Project: {d(project)}; read in {read_s:.2f} s", "",
-                      markdown_table(head, rows)])
-    print(text)
-    if args.out:
-        write_text(args.out, text)
+    publish(f"Project: {d(project)}; read in {read_s:.2f} s", head, rows, args.out)
     return 0
 
 

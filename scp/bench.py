@@ -23,6 +23,15 @@ def write_text(path: str, text: str) -> None:
     os.replace(path + ".tmp", path)
 
 
+def publish(settings: str, head: list[str], rows: list[list], out: str | None) -> str:
+    """Print a benchmark table headed by the machine line and ``settings``; write it to ``out`` too."""
+    text = "\n".join([f"Machine: {machine_line()}", settings, "", markdown_table(head, rows)])
+    print(text)
+    if out:
+        write_text(out, text)
+    return text
+
+
 def machine_line() -> str:
     """One line describing the machine and the solver versions."""
     def v(pkg: str) -> str:

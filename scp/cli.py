@@ -36,6 +36,11 @@ class Progress:
             self.stream.flush()
 
 
+def _output_args(p: argparse.ArgumentParser, out_help: str) -> None:
+    p.add_argument("--out", default=None, help=out_help)
+    p.add_argument("--overwrite", action="store_true", help="replace an existing results folder")
+
+
 def _solver_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--solver", default="highs", help="highs (default), cbc, or pulp:NAME for any PuLP solver")
     p.add_argument("--gap", type=float, default=0.0, help="relative optimality gap (default 0: proven optimal)")
@@ -168,8 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Read a Marxan project (folder with input.dat), solve it exactly, write "
                        "output_best.csv, output_mvbest.csv, output_sum.csv, summary.json, map.png and a report.")
     m.add_argument("input", help="Marxan project folder (holding input.dat) or its input.dat")
-    m.add_argument("--out", default=None, help="results folder (default results/<project folder name>)")
-    m.add_argument("--overwrite", action="store_true", help="replace an existing results folder")
+    _output_args(m, "results folder (default results/<project folder name>)")
     m.add_argument("--blm", type=float, default=None, help="override input.dat's BLM")
     m.add_argument("--marxan-bin", default=None,
                    help="your Marxan executable, run on a copy for a side-by-side table (or set MARXAN_BIN)")
@@ -180,8 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Validate SCENARIO.yaml, load its data, solve, verify, and write solution.csv, "
                        "features.csv, summary.json, solution.nc/.tif (grid data), map.png, report.md/html.")
     r.add_argument("scenario", help="scenario YAML file")
-    r.add_argument("--out", default=None, help="results folder (default: outputs.dir or results/<name>)")
-    r.add_argument("--overwrite", action="store_true", help="replace an existing results folder")
+    _output_args(r, "results folder (default: outputs.dir or results/<name>)")
     r.add_argument("--solver", default=None, help="override solver.name (highs, cbc, pulp:NAME)")
     r.add_argument("--gap", type=float, default=None, help="override solver.gap")
     r.add_argument("--time-limit", type=float, default=None, help="override solver.time_limit (seconds)")
