@@ -77,11 +77,11 @@ def compile_problem(problem: "Problem") -> Model:
             labels = tuple(data.features[j] for j in has)
             b.add_rows("target", data.rij[has], targets[has], np.inf, labels=labels)
     from .constraints import status_masks
-    from .contiguity import Contiguity
+    from .contiguity import GRAPH_CONSTRAINTS
 
     locked_in, _ = status_masks(data, problem.constraints)
     for c in problem.constraints:
-        if isinstance(c, Contiguity):
+        if isinstance(c, GRAPH_CONSTRAINTS):
             c.compile(b, data, x, locked_in)
         elif not isinstance(c, Locked):
             c.compile(b, data, x)

@@ -1,4 +1,6 @@
-"""Contiguity: the selection forms one connected network (single-commodity flow).
+"""Graph constraints: contiguity, minimum neighbours and corridors.
+
+Contiguity: the selection forms one connected network (single-commodity flow).
 
 Adjacency is taken from the boundary matrix: units ``i`` and ``j`` are neighbours when
 they share an edge (``B_ij > 0``). Every adjacency gets **both** directions, so any
@@ -31,36 +33,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse.csgraph import dijkstra
 
 from .data import PlanningData
 from .errors import ScenarioError
 from .model import ModelBuilder
+from .spatial import adjacency, patches
 
-
-def adjacency(data: PlanningData) -> sp.csr_matrix:
-    """Symmetric 0/1 adjacency of units that share an edge (from the boundary matrix)."""
-    if data.boundary is None:
-        raise ScenarioError("contiguity needs a boundary matrix (grid data, polygons or a boundary table)",
-                            "contiguity")
-    B = sp.csr_matrix(data.boundary)
-    off = (B - sp.diags(B.diagonal())).tocsr()
-    off.eliminate_zeros()
-    adj = (off > 0).astype(np.float64).tocsr()
-    return adj
-
-
-def patches(data: PlanningData, selected: np.ndarray) -> np.ndarray:
-    """Connected-component label of every selected unit (-1 for unselected units)."""
-    sel = np.flatnonzero(selected)
-    labels = np.full(data.n_pu, -1, dtype=np.int64)
-    if sel.size == 0 or data.boundary is None:
-        labels[sel] = np.arange(sel.size)
-        return labels
-    sub = adjacency(data)[sel][:, sel]
-    _, lab = connected_components(sub, directed=False)
-    labels[sel] = lab
-    return labels
+__all__ = ["Contiguity", "Corridor", "GRAPH_CONSTRAINTS", "Neighbours", "adjacency", "patches"]
 
 
 @dataclass(frozen=True)
@@ -123,3 +103,171 @@ class Contiguity:
             b.add_rows("contiguity:root_selected", inside, -np.inf, 0.0)
             one = sp.csr_matrix((np.ones(n), (np.zeros(n, dtype=np.int64), r.start + units)), shape=(1, width))
             b.add_rows("contiguity:one_root", one, 1.0, 1.0)
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """Every selected unit has at least ``k`` selected neighbours.
+
+    Formulation (``N(i)``: the neighbours of ``i``, 4- or 8-adjacency)::
+
+        sum_{j in N(i)} x_j - k x_i >= 0        for every unit i
+
+    A unit with fewer than ``k`` neighbours can never be selected (a locked-in one makes the
+    problem infeasible; :meth:`violation` names it).
+    """
+
+    k: int
+    neighbours: int = 4
+
+    def __post_init__(self) -> None:
+        if isinstance(self.k, bool) or not isinstance(self.k, (int, np.integer)) or self.k < 1:
+            raise ScenarioError(f"{self.k!r} must be a whole number >= 1", "neighbours.k")
+        if self.neighbours not in (4, 8):
+            raise ScenarioError(f"{self.neighbours} must be 4 or 8", "neighbours.directions")
+
+    def violation(self, data: PlanningData, selected: np.ndarray, locked_in: np.ndarray) -> str | None:
+        adj = adjacency(data, self.neighbours)
+        count = adj @ selected.astype(np.float64)
+        bad = selected & (count < self.k - 1e-9)
+        if not bad.any():
+            return None
+        return (f"neighbours: {int(bad.sum())} selected unit(s) have fewer than {self.k} selected "
+                f"neighbours (PU ids {data.ids[bad][:5].tolist()})")
+
+    def impossible(self, data: PlanningData, locked_in: np.ndarray) -> str | None:
+        """A reason when a locked-in unit has fewer than ``k`` neighbours in the data."""
+        degree = np.asarray(adjacency(data, self.neighbours).sum(axis=1)).ravel()
+        bad = locked_in & (degree < self.k)
+        if bad.any():
+            return (f"neighbours: {int(bad.sum())} locked-in unit(s) have fewer than {self.k} neighbours at "
+                    f"all (PU ids {data.ids[bad][:5].tolist()}); lower k or unlock them")
+        return None
+
+    def compile(self, b: ModelBuilder, data: PlanningData, x: slice, locked_in: np.ndarray) -> None:
+        adj = adjacency(data, self.neighbours)
+        block = (adj - float(self.k) * sp.identity(data.n_pu, format="csr")).tocsr()
+        if x.start:
+            block = sp.hstack([sp.csr_matrix((data.n_pu, x.start)), block], format="csr")
+        b.add_rows("neighbours", block, 0.0, np.inf)
+
+
+@dataclass(frozen=True, eq=False)
+class Corridor:
+    """The selection joins area ``source`` to area ``sink`` by a chain of neighbouring
+    selected units, and (with ``weight > 0``) the cheapest such chain through a resistance
+    surface is charged to the objective.
+
+    Formulation: one unit of flow leaves the selected part of ``source`` and reaches the
+    selected part of ``sink`` along arcs ``A`` (both directions of every adjacency) that join
+    selected units; ``r`` is the resistance (1 when none is given)::
+
+        sum_{(j,i) in A} f_ji + s_i - sum_{(i,j) in A} f_ij - t_i = 0     for every unit i
+        sum_{i in source} s_i = 1,  sum_{i in sink} t_i = 1
+        f_ij <= x_i,  f_ij <= x_j,  s_i <= x_i,  t_i <= x_i,   f, s, t in [0, 1]
+        objective  + weight * ( sum_{(i,j) in A} r_j f_ij + sum_{i in source} r_i s_i )
+
+    A flow of value 1 exists if and only if some connected part of the selection touches both
+    areas (max-flow/min-cut); at an optimum the flow follows the least-resistance chain inside
+    the selection, whose cost (the sum of ``r`` over the units on the chain) :meth:`path_cost`
+    recomputes from the selection alone.
+    """
+
+    source: np.ndarray
+    sink: np.ndarray
+    resistance: np.ndarray | None = None
+    weight: float = 0.0
+    name: str = "corridor"
+    neighbours: int = 4
+
+    def __post_init__(self) -> None:
+        src, snk = np.asarray(self.source, dtype=bool), np.asarray(self.sink, dtype=bool)
+        where = f"corridors.{self.name}"
+        if not src.any() or not snk.any():
+            raise ScenarioError("both areas need at least one planning unit ('from' has "
+                                f"{int(src.sum())}, 'to' has {int(snk.sum())})", where)
+        if (src & snk).any():
+            raise ScenarioError(f"the two areas share {int((src & snk).sum())} unit(s); a corridor joins "
+                                "two separate areas", where)
+        w = float(self.weight)
+        if not (np.isfinite(w) and w >= 0):
+            raise ScenarioError(f"{self.weight} must be >= 0", f"{where}.weight")
+        object.__setattr__(self, "source", src)
+        object.__setattr__(self, "sink", snk)
+        object.__setattr__(self, "weight", w)
+        if self.resistance is not None:
+            r = np.asarray(self.resistance, dtype=np.float64)
+            if r.shape != src.shape or not np.isfinite(r).all() or (r <= 0).any():
+                raise ScenarioError("resistance must be one finite value > 0 per PU", f"{where}.resistance")
+            object.__setattr__(self, "resistance", r)
+
+    def _r(self, n: int) -> np.ndarray:
+        return np.ones(n) if self.resistance is None else self.resistance
+
+    def path_cost(self, data: PlanningData, selected: np.ndarray) -> float:
+        """Least resistance of a chain of selected units from ``source`` to ``sink``
+        (sum of ``r`` over the chain's units); ``inf`` when the selection does not join them."""
+        n = data.n_pu
+        sel = np.asarray(selected, dtype=bool)
+        starts = np.flatnonzero(sel & self.source)
+        ends = np.flatnonzero(sel & self.sink)
+        if starts.size == 0 or ends.size == 0:
+            return float("inf")
+        r = self._r(n)
+        adj = adjacency(data, self.neighbours).tocoo()
+        keep = sel[adj.row] & sel[adj.col]
+        i, j = adj.row[keep], adj.col[keep]
+        # node n is a super-source joined to every selected source unit; entering a unit costs r
+        rows = np.concatenate([i, np.full(starts.size, n)])
+        cols = np.concatenate([j, starts])
+        g = sp.csr_matrix((r[cols], (rows, cols)), shape=(n + 1, n + 1))
+        dist = dijkstra(g, directed=True, indices=n)
+        return float(dist[ends].min())
+
+    def violation(self, data: PlanningData, selected: np.ndarray, locked_in: np.ndarray) -> str | None:
+        if np.isfinite(self.path_cost(data, selected)):
+            return None
+        return f"corridor {self.name!r}: no chain of selected neighbouring units joins its two areas"
+
+    def penalty(self, data: PlanningData, selected: np.ndarray) -> float:
+        """``weight`` x :meth:`path_cost` (0 when the weight is 0)."""
+        if self.weight == 0:
+            return 0.0
+        return self.weight * self.path_cost(data, selected)
+
+    def compile(self, b: ModelBuilder, data: PlanningData, x: slice, locked_in: np.ndarray) -> None:
+        n = data.n_pu
+        r = self._r(n)
+        tag = f"corridor:{self.name}"
+        A = sp.triu(adjacency(data, self.neighbours), k=1).tocoo()
+        tail = np.concatenate([A.row, A.col]).astype(np.int64)
+        head = np.concatenate([A.col, A.row]).astype(np.int64)
+        m = tail.size
+        src, snk = np.flatnonzero(self.source), np.flatnonzero(self.sink)
+        f = b.add_columns(f"{tag}:flow", m, lower=0.0, upper=1.0, cost=self.weight * r[head])
+        s = b.add_columns(f"{tag}:source", src.size, lower=0.0, upper=1.0, cost=self.weight * r[src])
+        t = b.add_columns(f"{tag}:sink", snk.size, lower=0.0, upper=1.0)
+        width = b.n_cols
+        k = np.arange(m)
+        rows = np.concatenate([head, tail, src, snk])
+        cols = np.concatenate([f.start + k, f.start + k, s.start + np.arange(src.size), t.start + np.arange(snk.size)])
+        vals = np.concatenate([np.ones(m), -np.ones(m), np.ones(src.size), -np.ones(snk.size)])
+        b.add_rows(f"{tag}:balance", sp.csr_matrix((vals, (rows, cols)), shape=(n, width)), 0.0, 0.0)
+        for part, cols_, size in (("source", s, src.size), ("sink", t, snk.size)):
+            one = sp.csr_matrix((np.ones(size), (np.zeros(size, dtype=np.int64), cols_.start + np.arange(size))),
+                                shape=(1, width))
+            b.add_rows(f"{tag}:{part}_total", one, 1.0, 1.0)
+        # capacities: flow only through selected units
+        caps = [(f, k, tail, m, "cap_tail"), (f, k, head, m, "cap_head"),
+                (s, np.arange(src.size), src, src.size, "cap_source"), (t, np.arange(snk.size), snk, snk.size, "cap_sink")]
+        for cols_, idx, unit, size, name in caps:
+            rr = np.arange(size)
+            block = sp.csr_matrix((np.concatenate([np.ones(size), -np.ones(size)]),
+                                   (np.concatenate([rr, rr]), np.concatenate([cols_.start + idx, x.start + unit]))),
+                                  shape=(size, width))
+            b.add_rows(f"{tag}:{name}", block, -np.inf, 0.0)
+
+
+GRAPH_CONSTRAINTS = (Contiguity, Neighbours, Corridor)
+"""Constraints compiled and checked with the locked-in mask: ``compile(b, data, x, locked_in)``,
+``violation(data, selected, locked_in)``."""

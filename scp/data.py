@@ -135,6 +135,16 @@ class PlanningData:
             boundary=self.boundary, connectivity=self.connectivity, grid=self.grid, geometry=self.geometry,
         )
 
+    def with_connectivity(self, name: str, matrix) -> "PlanningData":
+        """Copy with one more (or a replaced) connectivity matrix ``name`` (n x n, >= 0)."""
+        conn = dict(self.connectivity or {})
+        conn[name] = matrix
+        return PlanningData.from_arrays(
+            cost=self.cost, features=self.rij, feature_names=self.features, ids=self.ids,
+            area=self.area, jurisdiction=self.jurisdiction, status=self.status,
+            boundary=self.boundary, connectivity=conn, grid=self.grid, geometry=self.geometry,
+        )
+
     def split_by_jurisdiction(self, separator: str = "@") -> "PlanningData":
         """Copy in which every feature is split into one feature per jurisdiction
         (``"markhor@TKM"``, ``"markhor@UZB"``), dropping parts with no amount, so that

@@ -15,6 +15,10 @@ Mathematical formulation
 Connectivity penalty (matrix ``D``, symmetric matrices averaged first)::
 
     P(x) = p sum_{i != j} D_ij x_i (1 - x_j)
+
+Corridor penalty: ``weight`` x the least resistance of a chain of selected units joining the
+corridor's two areas (:meth:`scp.contiguity.Corridor.path_cost`). Patches are the connected
+parts of the selection (4-neighbour adjacency) with their areas.
 """
 
 from __future__ import annotations
@@ -62,6 +66,7 @@ class Evaluation:
     objective: float
     violations: list[str] = field(default_factory=list)
     n_patches: int = 0  # connected parts of the selection (units sharing an edge are connected)
+    patch_areas: np.ndarray = field(default_factory=lambda: np.zeros(0))  # area of each patch, largest first
 
     @property
     def targets_met(self) -> bool:
@@ -152,15 +157,17 @@ def evaluate(problem: "Problem", selection) -> "Evaluation":
             if not ok:
                 violations.append(f"linear:{c.name} is {v:.6g}, must be {c.sense} {c.rhs:.6g}")
 
-    from .contiguity import Contiguity, patches
+    from .contiguity import GRAPH_CONSTRAINTS, Corridor
+    from .spatial import patch_areas, patches
 
     for c in problem.constraints:
-        if isinstance(c, Contiguity):
+        if isinstance(c, GRAPH_CONSTRAINTS):
             v = c.violation(data, sel, locked_in)
             if v:
                 violations.append(v)
     lab = patches(data, sel)
     n_patches = int(lab.max()) + 1 if (lab >= 0).any() else 0
+    sizes = patch_areas(data, lab)
 
     boundary_len = None
     penalties: dict[str, float] = {}
@@ -177,6 +184,9 @@ def evaluate(problem: "Problem", selection) -> "Evaluation":
             if not p.asymmetric:
                 D = (D + D.T) * 0.5
             penalties[f"connectivity:{p.matrix or 'default'}"] = p.penalty * cut_weight(D, x)
+    for c in problem.constraints:
+        if isinstance(c, Corridor) and c.weight > 0:
+            penalties[f"corridor:{c.name}"] = c.penalty(data, sel)
     pen = sum(penalties.values())
 
     obj_name = problem.objective.name
@@ -194,4 +204,5 @@ def evaluate(problem: "Problem", selection) -> "Evaluation":
     return Evaluation(selected=sel, cost=cost, n_selected=int(sel.sum()), area_selected=area_sel,
                       area_total=area_tot, coverage=area_sel / area_tot if area_tot > 0 else 0.0,
                       coverage_by_jurisdiction=by_j, features=feats, boundary_length=boundary_len,
-                      penalties=penalties, objective=objective, violations=violations, n_patches=n_patches)
+                      penalties=penalties, objective=objective, violations=violations, n_patches=n_patches,
+                      patch_areas=sizes)

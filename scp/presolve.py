@@ -63,6 +63,13 @@ def infeasibility_reasons(problem: "Problem") -> list[str]:
                         f"coverage of {c.fraction:.0%} of {where} needs area {_fmt(need)} but units "
                         f"that are not locked out cover only {_fmt(can)}; lower the share or unlock units"
                     )
+    from .contiguity import Neighbours
+
+    for c in problem.constraints:
+        if isinstance(c, Neighbours):
+            why = c.impossible(data, locked_in)
+            if why:
+                reasons.append(why)
     return reasons
 
 

@@ -128,7 +128,29 @@ class Problem:
         from .contiguity import Contiguity, adjacency
 
         c = Contiguity(mode)
-        adjacency(self.data)  # needs a boundary matrix: fail now
+        adjacency(self.data, 4, "contiguity")  # needs a boundary matrix: fail now
+        return replace(self, constraints=self.constraints + (c,))
+
+    def neighbours(self, k: int, directions: int = 4) -> "Problem":
+        """Every selected unit must have at least ``k`` selected neighbours (``directions`` 4 or
+        8; 8 needs grid data); see :class:`scp.contiguity.Neighbours`."""
+        from .contiguity import Neighbours, adjacency
+
+        c = Neighbours(k, directions)
+        adjacency(self.data, directions, "neighbours")
+        return replace(self, constraints=self.constraints + (c,))
+
+    def corridor(self, source, sink, resistance=None, weight: float = 0.0, name: str = "corridor",
+                 directions: int = 4) -> "Problem":
+        """The selection must join area ``source`` to area ``sink`` (boolean masks or lists of PU
+        ids) through neighbouring selected units; with ``weight > 0`` the least resistance of
+        such a chain (``resistance`` per PU, default 1) is added to the objective. See
+        :class:`scp.contiguity.Corridor`."""
+        from .contiguity import Corridor, adjacency
+
+        c = Corridor(pu_mask(self.data, source, f"corridors.{name}.from"),
+                     pu_mask(self.data, sink, f"corridors.{name}.to"), resistance, weight, name, directions)
+        adjacency(self.data, directions, f"corridors.{name}")
         return replace(self, constraints=self.constraints + (c,))
 
     # ----------------------------------------------------------------- penalties

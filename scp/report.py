@@ -62,12 +62,35 @@ def sections(summary: dict, features: pd.DataFrame, map_file: str | None) -> lis
             ("Results", (["measure", "value"], results))]
     if map_file:
         out.append(("Map", f"![selection map]({map_file})"))
+    conn = connectivity_rows(s)
+    if conn:
+        out.append(("Connectivity", (["measure", "value"], conn)))
     rows = features[FEATURE_COLUMNS].values.tolist() if len(features) else []
     out.append(("Features", (["feature", "total", "target", "held", "share held", "met", "shortfall"], rows)))
     prov = [["scenario digest", s.get("scenario_digest")], ["model digest", s.get("model_digest")]]
     prov += [[k, v] for k, v in (s.get("versions") or {}).items()]
     out.append(("Provenance", (["item", "value"], prov)))
     return out
+
+
+def connectivity_rows(s: dict) -> list[list[object]]:
+    """Rows of the report's connectivity table: patches, and ECA/ProtConn when computed."""
+    rows: list[list[object]] = []
+    pt = s.get("patches") or {}
+    if pt:
+        rows += [["patches", pt.get("n")], ["largest patch (area)", pt.get("largest_area")],
+                 ["mean patch area", pt.get("mean_area")]]
+    pc = s.get("protconn")
+    if pc:
+        rows += [["median dispersal distance", pc["dispersal_distance"]], ["ECA (area)", pc["eca"]],
+                 ["Prot (% of region)", pc["prot"]], ["ProtConn (%)", pc["protconn"]],
+                 ["ProtUnconn (%)", pc["protunconn"]]]
+        rows += [[f"ProtConn from links {k} (%)", v] for k, v in pc["parts"].items()]
+        for label, v in pc.get("by_jurisdiction", {}).items():
+            rows += [[f"{label}: Prot / ProtConn (%)", f"{v['prot']:.2f} / {v['protconn']:.2f}"],
+                     [f"{label}: ProtConn national only / through other jurisdictions (%)",
+                      f"{v['protconn_national']:.2f} / {v['protconn_trans']:.2f}"]]
+    return rows
 
 
 def _md_table(header, rows) -> str:

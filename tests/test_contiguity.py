@@ -118,3 +118,144 @@ def test_scenario_contiguity_key(tmp_path):
     data, _ = load_data(s)
     sol = build_problem(s, data).solve()
     assert sol.evaluation.n_patches == 1 and sol.evaluation.feasible
+
+
+# ------------------------------------------------------------------- neighbour constraints
+def test_neighbours_compile_rows():
+    data = grid_data(2, 2)
+    m = scp.Problem(data).absolute_targets(0.0).neighbours(2).compile()
+    rows = m.A[m.rows("neighbours")].toarray()
+    # unit 0 neighbours 1 and 2: x1 + x2 - 2 x0 >= 0
+    np.testing.assert_array_equal(rows[0], [-2, 1, 1, 0])
+    assert (m.row_lower[m.rows("neighbours")] == 0).all() and np.isinf(m.row_upper[m.rows("neighbours")]).all()
+
+
+@pytest.mark.parametrize("k,directions", [(1, 4), (2, 4), (3, 8)])
+def test_min_set_with_neighbours_equals_brute_force(k, directions):
+    import xarray as xr
+
+    rng = np.random.default_rng(k)
+    ds = xr.Dataset({"cost": (("y", "x"), rng.integers(1, 10, (3, 4)).astype(float)),
+                     "a": (("y", "x"), rng.integers(0, 4, (3, 4)) + 0.5)},
+                    coords={"y": [2.0, 1.0, 0.0], "x": [0.0, 1.0, 2.0, 3.0]})
+    data = scp.PlanningData.from_xarray(ds, features=["a"])
+    p = scp.Problem(data).relative_targets(0.5).neighbours(k, directions)
+    X = all_selections(12)
+    adj = scp.spatial.adjacency(data, directions).toarray()
+    count = X @ adj
+    ok = ((count >= k) | (X == 0)).all(axis=1) & (X @ data.rij.toarray().T >= p.resolved_targets() - 1e-9).all(axis=1)
+    expected = float((X @ data.cost)[ok].min())
+    for solver in ("highs", "cbc"):
+        sol = p.solve(solver)
+        assert sol.objective == pytest.approx(expected) and sol.evaluation.feasible
+        assert (adj[sol.selection][:, sol.selection].sum(axis=1) >= k).all()
+
+
+def test_neighbours_locked_in_unit_without_enough_neighbours_is_named():
+    status = np.zeros(4, np.int8)
+    status[0] = 1
+    data = grid_data(1, 4, status=status)
+    with pytest.raises(scp.Infeasible, match="fewer than 2 neighbours"):
+        scp.Problem(data).absolute_targets(0.0).neighbours(2).solve()
+
+
+# ------------------------------------------------------------------------------ corridors
+def chain_cost(adj: np.ndarray, r: np.ndarray, x: np.ndarray, src: np.ndarray, snk: np.ndarray) -> float:
+    """Least sum of r over the units of a chain of selected units from src to snk (independent:
+    edge weights (r_i + r_j) / 2 plus half the end units)."""
+    from scipy.sparse.csgraph import shortest_path
+
+    on = x.astype(bool)
+    w = np.where(adj > 0, (r[:, None] + r[None, :]) / 2, 0) * on[:, None] * on[None, :]
+    d = shortest_path(sp.csr_matrix(w), directed=False)
+    best = np.inf
+    for s in np.flatnonzero(src & on):
+        for t in np.flatnonzero(snk & on):
+            best = min(best, d[s, t] + (r[s] + r[t]) / 2)
+    return best
+
+
+def test_corridor_compile_blocks():
+    data = grid_data(2, 2)
+    src, snk = np.array([1, 0, 0, 0], bool), np.array([0, 0, 0, 1], bool)
+    m = scp.Problem(data).absolute_targets(0.0).corridor(src, snk, weight=2.0, name="c").compile()
+    assert m.col_tags() == ["x", "corridor:c:flow", "corridor:c:source", "corridor:c:sink"]
+    assert m.row_tags()[1:] == ["corridor:c:balance", "corridor:c:source_total", "corridor:c:sink_total",
+                                "corridor:c:cap_tail", "corridor:c:cap_head", "corridor:c:cap_source",
+                                "corridor:c:cap_sink"]
+    assert (m.c[m.cols("corridor:c:flow")] == 2.0).all() and m.c[m.cols("corridor:c:source")][0] == 2.0
+    bal = m.A[m.rows("corridor:c:balance")].toarray()
+    assert bal[0, m.cols("corridor:c:source")][0] == 1 and bal[3, m.cols("corridor:c:sink")][0] == -1
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_corridor_optimum_equals_brute_force(seed):
+    rng = np.random.default_rng(seed)
+    data = grid_data(3, 4, seed=seed)
+    src, snk = np.zeros(12, bool), np.zeros(12, bool)
+    src[[0, 4]], snk[[7, 11]] = True, True
+    r = rng.uniform(0.5, 3.0, 12)
+    weight = [0.0, 1.0, 2.5, 0.4][seed]
+    p = scp.Problem(data).relative_targets(0.3).corridor(src, snk, r, weight)
+    X = all_selections(12)
+    adj = scp.spatial.adjacency(data).toarray()
+    chain = np.array([chain_cost(adj, r, x, src, snk) for x in X])
+    ok = np.isfinite(chain) & (X @ data.rij.toarray().T >= p.resolved_targets() - 1e-9).all(axis=1)
+    expected = float((X @ data.cost + weight * np.where(ok, chain, 0))[ok].min())
+    for solver in ("highs", "cbc"):
+        sol = p.solve(solver)
+        assert sol.objective == pytest.approx(expected) and sol.evaluation.feasible
+
+
+def test_corridor_checks_and_violation():
+    data = grid_data(1, 5)
+    src, snk = np.array([1, 0, 0, 0, 0], bool), np.array([0, 0, 0, 0, 1], bool)
+    p = scp.Problem(data).absolute_targets(0.0).corridor(src, snk, name="ridge")
+    gap = np.array([1, 1, 0, 1, 1], bool)
+    assert "corridor 'ridge'" in p.evaluate(gap).violations[0]
+    assert p.evaluate(np.ones(5, bool)).feasible
+    with pytest.raises(scp.Infeasible):
+        p.locked_out([2]).solve()
+    with pytest.raises(scp.ScenarioError, match="share 1 unit"):
+        scp.Problem(data).corridor(src, src)
+    with pytest.raises(scp.ScenarioError, match="at least one planning unit"):
+        scp.Problem(data).corridor(np.zeros(5, bool), snk)
+
+
+def test_scenario_keys_for_connectivity(tmp_path):
+    """neighbours, corridors, a resistance-based connectivity penalty and ProtConn indicators."""
+    import json
+
+    import yaml
+
+    from scp.cli import main
+    from scenario_fixtures import write_landscape
+
+    write_landscape(str(tmp_path), rows=6, cols=8)
+    doc = {"name": "conn", "data": {"grid": {"path": "data/land.nc", "features": ["lowland", "woodland"],
+                                             "jurisdiction": "country"}},
+           "targets": {"default": 0.2},
+           "neighbours": {"k": 1},
+           "corridors": {"west_east": {"from": {"ids": [1]}, "to": {"layer": "town", "values": [1]},
+                                       "resistance": "cost", "weight": 0.1}},
+           "indicators": {"dispersal_distance": 2000},
+           "outputs": {"dir": "out", "map": False}}
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(doc))
+    assert main(["run", str(tmp_path / "c.yaml")]) == 0
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    pc = summary["protconn"]
+    assert 0 < pc["protconn"] <= pc["prot"] + 1e-9 and set(pc["by_jurisdiction"]) == {"TKM", "UZB"}
+    assert summary["patches"]["n"] == summary["n_patches"] >= 1
+    assert "ProtConn" in (tmp_path / "out" / "report.md").read_text()
+
+    # markhor is 0 in the lowlands: a resistance layer must be > 0 everywhere
+    doc["connectivity"] = {"penalty": 1.0, "resistance": {"layer": "markhor", "dispersal_distance": 1500}}
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(doc))
+    assert main(["run", str(tmp_path / "c.yaml"), "--overwrite"]) == 2
+
+    doc["connectivity"]["resistance"]["layer"] = "cost"
+    del doc["corridors"]
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(doc))
+    assert main(["run", str(tmp_path / "c.yaml"), "--overwrite"]) == 0
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["penalties"]["connectivity:scenario"] > 0

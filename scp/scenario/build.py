@@ -115,6 +115,76 @@ def _load_data(s: Scenario) -> tuple[PlanningData, object | None]:
     return project.data, project
 
 
+class UnitLayers:
+    """Per-PU values of extra layers of the scenario's data source (resistance, area ids...).
+
+    Grid sources: layers of the grid file (and ``feature_path``) at the PU cells; vector
+    sources: attribute columns. Other sources have no layers.
+    """
+
+    def __init__(self, s: Scenario, data: PlanningData) -> None:
+        self.s, self.data = s, data
+        self._table = None
+
+    def _source(self):
+        if self._table is None:
+            d = self.s.data
+            if d.grid is not None:
+                ds = open_grid(d.grid.path)
+                if d.grid.feature_path:
+                    ds = ds.merge(open_grid(d.grid.feature_path), join="exact")
+                self._table = ("grid", ds, d.grid.path)
+            elif d.vector is not None:
+                import geopandas
+
+                gdf = (geopandas.read_file(d.vector.path, layer=d.vector.layer) if d.vector.layer
+                       else geopandas.read_file(d.vector.path))
+                self._table = ("vector", gdf, d.vector.path)
+            else:
+                self._table = ("none", None, None)
+        return self._table
+
+    def __call__(self, name: str, key: str) -> "np.ndarray":
+        import numpy as np
+
+        kind, src, path = self._source()
+        if kind == "none":
+            raise ScenarioError(f"layer {name!r}: layers need grid or vector data", key)
+        names = list(map(str, src.data_vars)) if kind == "grid" else [str(c) for c in src.columns]
+        if name not in names:
+            import difflib
+
+            close = difflib.get_close_matches(name, names, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ScenarioError(f"layer {name!r} is not in {path} (layers: {', '.join(names)}){hint}", key)
+        if kind == "grid":
+            values = np.asarray(src[name].values, dtype=np.float64).ravel()[self.data.grid.flat_index]
+        else:
+            values = np.asarray(src[name], dtype=np.float64)
+            if values.shape != (self.data.n_pu,):
+                raise ScenarioError(f"column {name!r} has {values.size} values for {self.data.n_pu} PUs", key)
+        bad = ~np.isfinite(values)
+        if bad.any():
+            raise ScenarioError(f"layer {name!r} is NaN at {int(bad.sum())} planning unit(s) (first PU ids "
+                                f"{self.data.ids[bad][:5].tolist()}); fill them in {path}", key)
+        return values
+
+    def area(self, a, key: str) -> "np.ndarray":
+        """Boolean PU mask of an :class:`~scp.scenario.schema.Area`."""
+        import numpy as np
+
+        from ..constraints import pu_mask
+
+        if a.layer is None:
+            return pu_mask(self.data, np.asarray(a.ids), key)
+        v = self(a.layer, f"{key}.layer")
+        mask = np.isin(v, a.values) if a.values else v != 0
+        if not mask.any():
+            raise ScenarioError(f"no planning unit has layer {a.layer!r} "
+                                f"{'in ' + str(a.values) if a.values else 'nonzero'}", key)
+        return mask
+
+
 def build_problem(s: Scenario, data: PlanningData, marxan=None) -> Problem:
     """The :class:`~scp.problem.Problem` a scenario describes, with errors naming YAML paths."""
     base_names = data.features
@@ -183,22 +253,38 @@ def build_problem(s: Scenario, data: PlanningData, marxan=None) -> Problem:
             raise ScenarioError("contiguity needs a boundary matrix: use grid or polygon data, or a boundary "
                                 "table", "contiguity")
         p = p.contiguity(s.contiguity)
+    layers = UnitLayers(s, data)
+    if s.neighbours is not None:
+        p = p.neighbours(s.neighbours.k, s.neighbours.directions)
+    for name, c in s.corridors.items():
+        key = f"corridors.{name}"
+        resistance = layers(c.resistance, f"{key}.resistance") if c.resistance else None
+        p = p.corridor(layers.area(c.from_, f"{key}.from"), layers.area(c.to, f"{key}.to"), resistance,
+                       c.weight, name, c.directions)
     if s.connectivity is not None and s.connectivity.penalty > 0:
         import scipy.sparse as sp
         from dataclasses import replace
 
-        try:
-            m = sp.load_npz(s.connectivity.path)
-        except Exception as exc:
-            raise DataError(f"{s.connectivity.path}: cannot read a scipy.sparse .npz matrix ({exc})") from None
-        if m.shape != (data.n_pu, data.n_pu):
-            raise ScenarioError(f"matrix is {m.shape}, expected ({data.n_pu}, {data.n_pu}) for the PUs in data "
-                                "order", "connectivity.path")
-        data2 = PlanningData.from_arrays(cost=data.cost, features=data.rij, feature_names=data.features,
-                                         ids=data.ids, area=data.area, jurisdiction=data.jurisdiction,
-                                         status=data.status, boundary=data.boundary,
-                                         connectivity={"scenario": m}, grid=data.grid,
-                                         geometry=data.geometry)
-        p = replace(p, data=data2).connectivity_penalty(s.connectivity.penalty, "scenario",
-                                                        asymmetric=s.connectivity.asymmetric)
+        c = s.connectivity
+        if c.path is not None:
+            try:
+                m = sp.load_npz(c.path)
+            except Exception as exc:
+                raise DataError(f"{c.path}: cannot read a scipy.sparse .npz matrix ({exc})") from None
+            if m.shape != (data.n_pu, data.n_pu):
+                raise ScenarioError(f"matrix is {m.shape}, expected ({data.n_pu}, {data.n_pu}) for the PUs in "
+                                    "data order", "connectivity.path")
+        else:
+            from ..resistance import resistance_connectivity
+
+            r = c.resistance
+            weight = layers(r.source_weight, "connectivity.resistance.source_weight") if r.source_weight else None
+            try:
+                m = resistance_connectivity(p.data, layers(r.layer, "connectivity.resistance.layer"),
+                                            r.dispersal_distance, max_distance=r.max_distance,
+                                            neighbours=r.directions, source_weight=weight)
+            except DataError as exc:
+                raise ScenarioError(str(exc), "connectivity.resistance") from None
+        p = replace(p, data=p.data.with_connectivity("scenario", m)).connectivity_penalty(
+            c.penalty, "scenario", asymmetric=c.asymmetric)
     return p

@@ -54,12 +54,18 @@ def formulation_text(problem) -> str:
             lines.append(f"           sum_i cost_i x_i <= {c.amount:g}")
         elif isinstance(c, Linear):
             lines.append(f"           linear constraint {c.name}: g . x {c.sense} {c.rhs:g}")
-    from ..contiguity import Contiguity
+    from ..contiguity import Contiguity, Corridor, Neighbours
 
     for c in problem.constraints:
         if isinstance(c, Contiguity):
             lines.append("           the selection is one connected network (single-commodity flow)" if c.mode == "selection"
                          else "           every part of the selection is joined to a locked-in unit (flow)")
+        elif isinstance(c, Neighbours):
+            lines.append(f"           sum_(j in N(i)) x_j >= {c.k} x_i   ({c.neighbours}-neighbours of every unit i)")
+        elif isinstance(c, Corridor):
+            extra = f"; + {c.weight:g} * resistance of the cheapest chain in the objective" if c.weight > 0 else ""
+            lines.append(f"           corridor {c.name}: a chain of selected neighbouring units joins its two areas "
+                         f"(unit flow){extra}")
     lines.append("           x_i = 1 for locked-in units, x_i = 0 for locked-out units, x_i in {0, 1}")
     return "\n".join(lines)
 
@@ -152,6 +158,10 @@ def run_scenario(loaded: LoadedScenario, out: str | None = None, overwrite: bool
                    **sol.summary(), "scenario_digest": loaded.digest, "scenario_source": loaded.source,
                    "extends": list(loaded.chain[1:]), "inputs": inputs, "formulation": formulation_text(problem),
                    "outputs": outputs + ["summary.json", "report.md", "report.html", "scenario.yaml"]}
+        if s.indicators is not None:
+            from ..protconn import protconn
+
+            summary["protconn"] = protconn(sol.problem.data, sol.selection, s.indicators.dispersal_distance).as_dict()
         write_json(os.path.join(tmp, "summary.json"), summary)
         if s.outputs.report:
             write_report(tmp, summary, feats, summary["title"], map_file)

@@ -25,6 +25,14 @@ A scenario YAML file::
     budget: 1500
     boundary: {penalty: 0.5, edge_factor: 1.0}
     contiguity: selection              # or locked_in: every part joined to a reserve
+    neighbours: {k: 2, directions: 4}  # every selected unit has >= k selected neighbours
+    connectivity:                      # penalty on connectivity lost; matrix from a file or
+      penalty: 0.5                     # from a resistance layer (dispersal kernel)
+      resistance: {layer: resistance, dispersal_distance: 3000}
+    corridors:                         # the selection joins two areas (through low resistance)
+      ridge: {from: {layer: pa_id, values: [1]}, to: {layer: pa_id, values: [4]},
+              resistance: resistance, weight: 0.1}
+    indicators: {dispersal_distance: 10000}   # ECA / ProtConn in summary.json and the report
     solver: {name: highs, gap: 0.0, time_limit: 600, threads: null}
     outputs: {dir: results/koytendag_30x30}
 
@@ -35,7 +43,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class Strict(BaseModel):
@@ -150,10 +158,80 @@ class Boundary(Strict):
 
 
 
+class Resistance(Strict):
+    """Connectivity matrix from a resistance layer: exp(-least-cost distance / dispersal_distance)."""
+
+    layer: str                               # resistance per unit (> 0), a grid layer or vector column
+    dispersal_distance: float                # alpha, in map units (e.g. metres)
+    max_distance: float | None = None        # least-cost cut-off (default alpha * ln 1000)
+    source_weight: str | None = None         # layer weighting flows out of each unit (asymmetric)
+    directions: Literal[4, 8] | None = None  # grid default 8
+
+    @field_validator("dispersal_distance", "max_distance")
+    @classmethod
+    def _positive(cls, v):
+        if v is not None and not v > 0:
+            raise ValueError(f"{v:g} must be > 0 (map units)")
+        return v
+
+
 class Connectivity(Strict):
     penalty: NonNegative = 0.0
-    path: str  # .npz sparse matrix (scipy.sparse.save_npz) over the PUs in data order
+    path: str | None = None  # .npz sparse matrix (scipy.sparse.save_npz) over the PUs in data order
+    resistance: Resistance | None = None
     asymmetric: bool = False
+
+    @model_validator(mode="after")
+    def _one_source(self):
+        if (self.path is None) == (self.resistance is None):
+            raise ValueError("give exactly one of 'path' (an .npz matrix) or 'resistance' (a layer)")
+        return self
+
+
+class Area(Strict):
+    """Planning units named by a layer's values, or by PU ids."""
+
+    layer: str | None = None
+    values: list[float] = []
+    ids: list[int] = []
+
+    @model_validator(mode="after")
+    def _one(self):
+        if (self.layer is None) == (not self.ids):
+            raise ValueError("give either 'layer' (with 'values', default: nonzero cells) or 'ids'")
+        return self
+
+
+class Corridor(Strict):
+    from_: Area = Field(alias="from")
+    to: Area
+    resistance: str | None = None  # layer; default 1 everywhere
+    weight: NonNegative = 0.0
+    directions: Literal[4, 8] = 4
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Neighbours(Strict):
+    k: int
+    directions: Literal[4, 8] = 4
+
+    @field_validator("k")
+    @classmethod
+    def _k(cls, v):
+        if v < 1:
+            raise ValueError(f"{v} must be >= 1")
+        return v
+
+
+class Indicators(Strict):
+    dispersal_distance: float  # ProtConn median dispersal distance, map units
+
+    @field_validator("dispersal_distance")
+    @classmethod
+    def _positive(cls, v):
+        if not v > 0:
+            raise ValueError(f"{v:g} must be > 0 (map units)")
+        return v
 
 
 
@@ -203,6 +281,9 @@ class Scenario(Strict):
     boundary: Boundary | None = None
     connectivity: Connectivity | None = None
     contiguity: Literal["selection", "locked_in"] | None = None
+    neighbours: Neighbours | None = None
+    corridors: dict[str, Corridor] = {}
+    indicators: Indicators | None = None
     solver: Solver = Solver()
     outputs: Outputs = Outputs()
 
