@@ -156,6 +156,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from .sweep import load_sweep, run_sweep
+
+    sweep = load_sweep(args.sweep)
+    rows, folder = run_sweep(sweep, out=args.out, overwrite=args.overwrite, scheduler=args.scheduler,
+                             workers=args.workers)
+    failed = [r for r in rows if r["status"] == "failed"]
+    print(f"{len(rows) - len(failed)} of {len(rows)} variants solved"
+          + (f"; failed: {', '.join(r['variant'] for r in failed)}" if failed else ""))
+    print(f"results: {folder} (sweep.csv, sweep.md, tradeoff.png, variants/)")
+    return EXIT_SOLVE if failed else EXIT_OK
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from .report import report_from_folder
 
@@ -198,6 +211,18 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("scenario", help="scenario YAML file")
     v.add_argument("--no-data", action="store_true", help="check the document only, do not load data")
     v.set_defaults(func=cmd_validate)
+
+    sw = sub.add_parser("sweep", help="run many variants of a scenario in parallel (dask.distributed)",
+                        description="Run every variant of a sweep file (see scp.sweep) on a local dask cluster or "
+                        "an existing one; write sweep.csv, sweep.md, tradeoff.png and one results folder per "
+                        "variant. A failed variant is reported and the others finish (exit code 1 if any failed).")
+    sw.add_argument("sweep", help="sweep YAML file")
+    _output_args(sw, "sweep folder (default: outputs.dir or results/<name>)")
+    sw.add_argument("--scheduler", default=None, help="address of an existing dask scheduler (default: start a "
+                    "local cluster)")
+    sw.add_argument("--workers", type=int, default=None, help="local cluster size (default: the sweep's "
+                    "'workers', else the CPU count)")
+    sw.set_defaults(func=cmd_sweep)
 
     rp = sub.add_parser("report", help="re-render report.md/report.html of a results folder",
                         description="Render the report from summary.json and features.csv of a results folder.")

@@ -75,15 +75,16 @@ def least_cost_distances(data: PlanningData, resistance, max_cost: float, *,
     g = step_graph(data, r, neighbours)
     n = data.n_pu
     chunk = max(1, int(chunk_bytes // (8 * max(n, 1))))
-    parts = []
+    rows, cols, vals = [], [], []
     for start in range(0, n, chunk):
         src = np.arange(start, min(n, start + chunk))
         d = dijkstra(g, directed=False, indices=src, limit=float(max_cost))
         d[np.arange(src.size), src] = np.inf
-        rows, cols = np.nonzero(np.isfinite(d))
-        parts.append(sp.csr_matrix((d[rows, cols], (rows + start, cols)), shape=(n, n)))
-    out = sp.vstack(parts, format="csr") if len(parts) > 1 else parts[0]
-    out = sp.csr_matrix(out)
+        r, c = np.nonzero(np.isfinite(d))
+        rows.append(r + start)
+        cols.append(c)
+        vals.append(d[r, c])
+    out = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n))
     out.sort_indices()
     return out
 

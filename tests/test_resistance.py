@@ -67,3 +67,11 @@ def test_resistance_penalty_optimum_equals_brute_force(asymmetric):
          .connectivity_penalty(1.5, "kernel", asymmetric=asymmetric))
     best, _ = brute_force(p)
     assert p.solve().objective == pytest.approx(best)
+
+
+def test_chunked_sources_give_the_same_matrix():
+    d = grid(4, 5, seed=2)
+    r = np.random.default_rng(0).uniform(1, 5, d.n_pu)
+    whole = least_cost_distances(d, r, 30.0)
+    chunked = least_cost_distances(d, r, 30.0, chunk_bytes=8 * d.n_pu * 3)  # 3 sources per chunk
+    assert chunked.shape == whole.shape and abs(chunked - whole).max() == 0

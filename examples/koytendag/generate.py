@@ -25,8 +25,14 @@ def main(argv: list[str] | None = None) -> int:
     tag = f"{int(args.resolution * 1000)}m" if args.resolution < 1 else f"{args.resolution:g}km"
     target = os.path.join(args.out, f"koytendag_{tag}.nc")
     if os.path.isfile(target) and not args.force:
-        print(f"{target} exists (use --force to regenerate)")
-        return 0
+        import xarray as xr
+
+        with xr.open_dataset(target) as existing:
+            current = existing.attrs.get("generator_digest") == koytendag.generator_digest()
+        if current:
+            print(f"{target} is up to date (use --force to regenerate)")
+            return 0
+        print(f"{target} was made by an older generator; regenerating")
     t0 = time.perf_counter()
     info = koytendag.write(args.out, args.resolution)
     print(f"wrote {info['netcdf']} and {info['connectivity']} in {time.perf_counter() - t0:.1f} s; "

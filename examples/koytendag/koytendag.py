@@ -248,6 +248,9 @@ def generate(resolution_km: float = 1.0) -> xr.Dataset:
         layers[name] = v * (area_km2 if name not in ("blind_cave_loach",) else 1.0)
     layers["dinosaur_plateau"] = dino
     layers["karst_caves"] = caves
+    # movement resistance for markhor (1 = best habitat): rises away from rugged mid-elevation
+    # slopes, and towns, mines and irrigated valleys are near-barriers
+    layers["markhor_resistance"] = 1.0 + 9.0 * (1.0 - markhor) + 40.0 * (settle | mines) + 10.0 * irrigated
     ds = xr.Dataset({k: (("y", "x"), np.asarray(v)) for k, v in layers.items()}, coords={"y": ys, "x": xs})
     for k in ds.data_vars:
         if k not in ("cost", "elevation"):
@@ -296,6 +299,7 @@ def write(folder: str, resolution_km: float = 1.0) -> dict[str, str]:
     os.makedirs(folder, exist_ok=True)
     tag = f"{int(resolution_km * 1000)}m" if resolution_km < 1 else f"{resolution_km:g}km"
     ds = generate(resolution_km)
+    ds.attrs["generator_digest"] = generator_digest()
     nc = os.path.join(folder, f"koytendag_{tag}.nc")
     npz = os.path.join(folder, f"markhor_connectivity_{tag}.npz")
     ds.to_netcdf(nc + ".tmp", engine="scipy")
@@ -304,6 +308,14 @@ def write(folder: str, resolution_km: float = 1.0) -> dict[str, str]:
         sp.save_npz(fh, markhor_connectivity(ds))
     os.replace(npz + ".tmp", npz)
     return {"netcdf": nc, "connectivity": npz, "digest": digest(ds)}
+
+
+def generator_digest() -> str:
+    """SHA-256 of this generator's source: files written by another version are regenerated."""
+    import hashlib
+
+    with open(__file__, "rb") as fh:
+        return hashlib.sha256(fh.read()).hexdigest()
 
 
 def digest(ds: xr.Dataset) -> str:
