@@ -218,8 +218,6 @@ class Problem:
             When the solver fails, or returns a selection that violates a constraint.
         """
         from .presolve import coefficient_warnings, infeasibility_reasons
-        from .solution import Solution
-        from .solvers import SolveOptions, Status, solve_model
 
         try:
             gap = float(gap)
@@ -237,6 +235,18 @@ class Problem:
         compile_time = time.perf_counter() - t0
         for w in coefficient_warnings(model):
             warn(w)
+        return self.solve_compiled(model, solver, gap=gap, time_limit=time_limit, threads=threads,
+                                   verbose=verbose, progress=progress, warm_start=warm_start,
+                                   compile_time=compile_time)
+
+    def solve_compiled(self, model: Model, solver: str = "highs", *, gap: float = 0.0,
+                       time_limit: float | None = None, threads: int | None = None, verbose: bool = False,
+                       progress=None, warm_start=None, compile_time: float = 0.0):
+        """Solve a model compiled from this problem (possibly with rows added, e.g. the cuts of a
+        portfolio) and verify the selection against this problem; see :meth:`solve`."""
+        from .solution import Solution
+        from .solvers import SolveOptions, Status, solve_model
+
         ws = None
         if warm_start is not None:
             ws = np.zeros(model.n_pu)

@@ -1,0 +1,88 @@
+"""Portfolios (distinct, feasible, within the gap, k-best), selection frequency and
+replacement-cost importance (hand-checked on toys, brute force on small problems)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import scp
+from bruteforce import all_selections
+from scp.portfolio import portfolio, replacement_importance
+
+
+def toy() -> scp.PlanningData:
+    # feature a: units 0, 1, 2 hold 1 each; feature b only in unit 3
+    return scp.PlanningData.from_arrays(cost=[1.0, 2.0, 5.0, 3.0],
+                                        features={"a": [1, 1, 1, 0], "b": [0, 0, 0, 1]})
+
+
+def test_replacement_cost_by_hand():
+    p = scp.Problem(toy()).absolute_targets({"a": 1, "b": 1})
+    sol = p.solve()
+    assert sol.selection.tolist() == [True, False, False, True] and sol.objective == 4.0
+    rc = replacement_importance(sol)
+    # unit 0 is replaced by unit 1 (cost 2 instead of 1); nothing replaces unit 3
+    assert rc[0] == pytest.approx(1.0) and np.isinf(rc[3]) and np.isnan(rc[1]) and np.isnan(rc[2])
+
+
+def test_replacement_cost_of_locked_in_and_max_utility():
+    d = toy()
+    p = scp.Problem(d).absolute_targets({"a": 1}).locked_in([2])
+    sol = p.solve()
+    assert np.isinf(replacement_importance(sol)[2])
+    mu = scp.Problem(d).max_utility(budget=3.0)  # best: units 0 and 1 (a = 2) or 3 (b = 1) ...
+    s = mu.solve()
+    rc = replacement_importance(s)
+    held = s.objective
+    for u in np.flatnonzero(s.selection):
+        alt = mu.locked_out(np.eye(4, dtype=bool)[u]).solve().objective
+        assert rc[u] == pytest.approx(held - alt)
+
+
+def test_replacement_cost_in_parallel_on_dask():
+    distributed = pytest.importorskip("dask.distributed")
+    p = scp.Problem(toy()).absolute_targets({"a": 2, "b": 1})
+    sol = p.solve()
+    with distributed.Client(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as c:
+        par = replacement_importance(sol, client=c)
+    np.testing.assert_array_equal(par, replacement_importance(sol))
+
+
+def random_problem(seed: int, n: int = 10) -> scp.Problem:
+    rng = np.random.default_rng(seed)
+    d = scp.PlanningData.from_arrays(cost=rng.integers(1, 10, n).astype(float),
+                                     features={f"f{j}": rng.integers(0, 4, n).astype(float) for j in range(3)},
+                                     boundary=scp.boundary.grid_boundary(np.ones((2, n // 2), bool)))
+    return scp.Problem(d).relative_targets(0.4).boundary_penalty(0.3)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_portfolio_is_the_k_best_distinct_feasible_solutions(seed):
+    p = random_problem(seed)
+    port = portfolio(p, n=4, gap=0.2)
+    sels = port.selections
+    assert len({tuple(s) for s in sels}) == len(sels)  # distinct
+    objs = [s.objective for s in port.solutions]
+    assert objs == sorted(objs) and all(s.evaluation.feasible for s in port.solutions)
+    assert all(o <= port.optimum * 1.2 + 1e-6 for o in objs)
+    # brute force: the best len(sels) objective values within the gap
+    X = all_selections(p.data.n_pu)
+    vals = np.array([p.evaluate(x).objective if p.evaluate(x).feasible else np.inf for x in X])
+    best = np.sort(vals[vals <= port.optimum * 1.2 + 1e-6])
+    np.testing.assert_allclose(objs, best[: len(objs)], rtol=1e-7)
+    if len(objs) < 4:  # stopped early: nothing else was within the gap
+        assert best.size == len(objs)
+    freq = port.frequency()
+    assert freq.shape == (p.data.n_pu,) and ((freq >= 0) & (freq <= 1)).all()
+    np.testing.assert_allclose(freq, sels.mean(axis=0))
+
+
+def test_portfolio_with_cbc_and_bad_arguments():
+    p = random_problem(7)
+    port = portfolio(p, n=3, gap=0.5, solver="cbc")
+    assert len(port.solutions) == 3 and len({tuple(s) for s in port.selections}) == 3
+    with pytest.raises(scp.ScenarioError, match=">= 1"):
+        portfolio(p, n=0)
+    with pytest.raises(scp.ScenarioError, match="not in"):
+        portfolio(p, gap=1.5)
