@@ -170,8 +170,9 @@ class Problem:
         return replace(self, penalties=self.penalties + (p,))
 
     # ------------------------------------------------------------------- compile
-    def compile(self) -> Model:
-        """The canonical sparse MILP of this problem (see :mod:`scp.compile`)."""
+    def compile(self, formulation: str = "pairs") -> Model:
+        """The canonical sparse MILP of this problem (see :mod:`scp.compile`); ``formulation``
+        linearises penalty pairs: ``"pairs"`` (default) or ``"compact"`` (per unit)."""
         from .compile import compile_problem
 
         if self.objective.uses_targets and not self.targets and self.objective.name == "min_set":
@@ -180,7 +181,7 @@ class Problem:
         if not self.objective.uses_targets and self.targets:
             raise ScenarioError(f"the {self.objective.name} objective does not use targets; remove them",
                                 "targets")
-        return compile_problem(self)
+        return compile_problem(self, formulation)
 
     def evaluate(self, selection) -> Evaluation:
         """Evaluate a selection against this problem (see :func:`scp.evaluate`)."""
@@ -195,7 +196,7 @@ class Problem:
     def solve(self, solver: str = "highs", *, gap: float = 0.0, time_limit: float | None = None,
               threads: int | None = None, verbose: bool = False,
               progress: Callable[[float, float, float, float], None] | None = None,
-              warm_start=None):
+              warm_start=None, formulation: str = "pairs"):
         """Compile, check, solve and verify.
 
         Parameters
@@ -203,7 +204,10 @@ class Problem:
         solver: ``"highs"`` (default), ``"cbc"``, or ``"pulp:NAME"``.
         gap: relative optimality gap (default 0: solve to proven optimality).
         time_limit: seconds; a solve that hits it returns its incumbent (status ``TIME_LIMIT``).
-        threads, verbose, progress, warm_start: see :class:`~scp.solvers.base.SolveOptions`.
+        threads, verbose, progress: see :class:`~scp.solvers.base.SolveOptions`.
+        warm_start: a 0/1 selection offered to the solver as a first solution, or ``"heuristic"``
+            for the greedy heuristic of :mod:`scp.heuristic` (HiGHS; ignored where it does not apply).
+        formulation: linearisation of penalty pairs, ``"pairs"`` or ``"compact"`` (:mod:`scp.compile`).
 
         Returns
         -------
@@ -231,7 +235,7 @@ class Problem:
         if reasons:
             raise Infeasible("the problem is infeasible:", reasons)
         t0 = time.perf_counter()
-        model = self.compile()
+        model = self.compile(formulation)
         compile_time = time.perf_counter() - t0
         for w in coefficient_warnings(model):
             warn(w)
@@ -248,9 +252,18 @@ class Problem:
         from .solvers import SolveOptions, Status, solve_model
 
         ws = None
+        if isinstance(warm_start, str):
+            if warm_start != "heuristic":
+                raise ScenarioError(f"{warm_start!r}: give a selection or 'heuristic'", "solver.warm_start")
+            from .heuristic import greedy_selection
+
+            warm_start = greedy_selection(self)
         if warm_start is not None:
-            ws = np.zeros(model.n_pu)
-            ws[:] = np.asarray(warm_start, dtype=np.float64)
+            from .heuristic import full_start
+
+            sel = np.zeros(model.n_pu)
+            sel[:] = np.asarray(warm_start, dtype=np.float64)
+            ws = full_start(model, sel)
         opts = SolveOptions(gap=gap, time_limit=time_limit, threads=threads, verbose=verbose,
                             progress=progress, warm_start=ws)
         res = solve_model(model, solver, opts)

@@ -119,7 +119,8 @@ def run_scenario(loaded: LoadedScenario, out: str | None = None, overwrite: bool
           file=log)
     try:
         sol = problem.solve(opts["name"], gap=opts["gap"], time_limit=opts["time_limit"], threads=opts["threads"],
-                            progress=progress if opts["name"] == "highs" else None)
+                            progress=progress if opts["name"] == "highs" else None,
+                            formulation=s.solver.formulation)
     finally:
         if progress is not None and hasattr(progress, "close"):
             progress.close()

@@ -238,6 +238,7 @@ class Indicators(Strict):
 class Solver(Strict):
     name: str = "highs"
     gap: float = 0.0
+    formulation: Literal["pairs", "compact"] = "pairs"  # linearisation of boundary/connectivity pairs
     time_limit: float | None = None
     threads: int | None = None
 

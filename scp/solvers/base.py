@@ -38,7 +38,8 @@ class SolveOptions:
     threads: number of threads, or ``None`` for the solver's default.
     verbose: print the solver's log.
     progress: callback ``f(elapsed_s, incumbent, bound, gap)`` (HiGHS only).
-    warm_start: a 0/1 selection over the PUs offered as a starting solution.
+    warm_start: a 0/1 selection over the PUs (the solver completes the other columns), or a full
+        column vector (see :func:`scp.heuristic.full_start`), offered as a starting solution.
     """
 
     gap: float = 0.0

@@ -1,0 +1,197 @@
+"""A fast primal heuristic for minimum-set problems: a feasible selection to warm-start the solver.
+
+1. **Greedy prefix.** Units that are not locked are ranked by cost per unit of need met,
+
+   ``score_i = c_i / (sum_j min(r_ij, t_j) / t_j + sum_g a_i [i in g] / A_g)``
+
+   (features ``j`` with targets ``t_j``, coverage groups ``g`` needing area ``A_g``), or by a
+   given order (e.g. an LP relaxation, largest first). The shortest prefix of the ranking that
+   meets every target and coverage share is added to the locked-in units: one cumulative sum
+   per feature, no loop over units.
+2. **Improvement** (objective ``c x + e x - sum_{i<j} W_ij x_i x_j`` with the penalties' pair
+   weights ``W``, ``S = W + W^T``), alternated until nothing improves:
+
+   * *add* every unit with ``c_i + e_i - sum_j S_ij x_j < 0``: adding several at once is at
+     least as good as the sum of their gains because ``S >= 0``;
+   * *drop* redundant units, most expensive first, in batches whose cumulative amounts fit in
+     every feature's and coverage group's slack, keeping a batch only if the objective falls.
+
+The result is feasible for targets, coverage and locks (checked by :func:`scp.evaluate`). Problems
+with other constraints (budget, linear, contiguity, corridors, neighbours) or another objective
+are not handled: :func:`greedy_selection` returns ``None``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from .constraints import Coverage, Locked, status_masks
+
+
+def _supported(problem) -> bool:
+    return problem.objective.name == "min_set" and all(isinstance(c, (Coverage, Locked)) for c in problem.constraints)
+
+
+def _pair_terms(problem) -> tuple[np.ndarray, sp.csr_matrix]:
+    n = problem.data.n_pu
+    e = np.zeros(n)
+    W = sp.csr_matrix((n, n))
+    for p in problem.penalties:
+        if p.penalty > 0:
+            ei, Wi = p.terms(problem.data)
+            e += ei
+            W = W + Wi
+    W = sp.triu(W, k=1).tocsr()
+    return e, (W + W.T).tocsr()
+
+
+def _needs(problem, x: np.ndarray):
+    """Remaining need per feature and per coverage group for selection ``x``."""
+    data = problem.data
+    t = np.nan_to_num(problem.resolved_targets(), nan=0.0)
+    held = np.asarray(data.rij @ x.astype(np.float64)).ravel()
+    groups = []
+    for c in problem.constraints:
+        if isinstance(c, Coverage):
+            for _, mask in c.groups(data):
+                groups.append((mask, c.fraction * float(data.area[mask].sum()) - float(data.area[mask] @ x[mask])))
+    return t, t - held, groups
+
+
+def _prefix_length(R: sp.csr_matrix, need: np.ndarray, order: np.ndarray, groups, area: np.ndarray) -> int | None:
+    """Shortest prefix of ``order`` whose amounts meet every positive need (None if none does)."""
+    Ro = sp.csr_matrix(R[:, order])
+    Ro.sort_indices()
+    k = 0
+    tol = 1e-9
+    for j in np.flatnonzero(need > tol * np.maximum(1.0, np.abs(need))):
+        lo, hi = Ro.indptr[j], Ro.indptr[j + 1]
+        cum = np.cumsum(Ro.data[lo:hi])
+        pos = int(np.searchsorted(cum, need[j] * (1 - 1e-12)))
+        if pos >= cum.size:
+            return None
+        k = max(k, int(Ro.indices[lo + pos]) + 1)
+    for mask, need_g in groups:
+        if need_g > 0:
+            cum = np.cumsum(area[order] * mask[order])
+            pos = int(np.searchsorted(cum, need_g * (1 - 1e-12)))
+            if pos >= cum.size:
+                return None
+            k = max(k, pos + 1)
+    return k
+
+
+def _drop_batch(problem, x: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """Longest prefix of ``candidates`` (selected units) removable without breaking targets/coverage."""
+    data = problem.data
+    t, need, groups = _needs(problem, x)
+    slack = -need  # >= 0 when met
+    if candidates.size == 0:
+        return candidates
+    Rc = sp.csr_matrix(data.rij[:, candidates])
+    Rc.sort_indices()
+    limit = candidates.size
+    for j in range(data.n_features):
+        lo, hi = Rc.indptr[j], Rc.indptr[j + 1]
+        if hi == lo:
+            continue
+        cum = np.cumsum(Rc.data[lo:hi])
+        over = np.flatnonzero(cum > slack[j] + 1e-9 * max(1.0, abs(t[j])))
+        if over.size:
+            limit = min(limit, int(Rc.indices[lo + over[0]]))
+    for mask, need_g in groups:
+        cum = np.cumsum(data.area[candidates] * mask[candidates])
+        over = np.flatnonzero(cum > -need_g + 1e-9 * max(1.0, abs(need_g)))
+        if over.size:
+            limit = min(limit, int(over[0]))
+    return candidates[:limit]
+
+
+def greedy_selection(problem, order: np.ndarray | None = None, rounds: int = 20,
+                     max_evaluations: int = 60) -> np.ndarray | None:
+    """A feasible selection for a minimum-set ``problem`` (see module docstring), or ``None``.
+
+    ``rounds`` bounds the add/drop alternations and ``max_evaluations`` the drop batches tried
+    per round (each costs one evaluation of the objective).
+    """
+    if not _supported(problem):
+        return None
+    data = problem.data
+    n = data.n_pu
+    locked_in, locked_out = status_masks(data, problem.constraints)
+    x = locked_in.copy()
+    t, need, groups = _needs(problem, x)
+    free = np.flatnonzero(~locked_in & ~locked_out)
+    if order is None:
+        tt = np.where(t > 0, t, np.inf)
+        R = data.rij.tocoo()
+        gain = np.bincount(R.col, weights=np.minimum(R.data, tt[R.row]) / tt[R.row], minlength=n)
+        for mask, need_g in groups:
+            if need_g > 0:
+                gain += data.area * mask / need_g
+        score = np.where(gain > 0, data.cost / np.maximum(gain, 1e-300), np.inf)
+        ranked = free[np.argsort(score[free], kind="stable")]
+    else:
+        order = np.asarray(order, dtype=np.int64)
+        ranked = order[np.isin(order, free)]
+    k = _prefix_length(data.rij, need, ranked, groups, data.area)
+    if k is None:
+        return None
+    x[ranked[:k]] = True
+    e, S = _pair_terms(problem)
+    best = problem.evaluate(x).objective
+    for _ in range(rounds):
+        improved = False
+        if S.nnz:
+            gain_add = data.cost + e - S @ x.astype(np.float64)
+            add = ~x & ~locked_out & (gain_add < -1e-12)
+            if add.any():
+                trial = x | add
+                obj = problem.evaluate(trial).objective
+                if obj < best - 1e-9:
+                    x, best, improved = trial, obj, True
+        # drop: most expensive (net of the penalty saved) first
+        xf = x.astype(np.float64)
+        saving = data.cost + e - (S @ xf if S.nnz else 0.0)
+        cand = np.flatnonzero(x & ~locked_in & (saving > 0))
+        cand = cand[np.argsort(-saving[cand], kind="stable")]
+        tries = 0
+        while cand.size and tries < max_evaluations:
+            tries += 1
+            batch = _drop_batch(problem, x, cand)
+            if batch.size == 0:
+                cand = cand[1:]  # the first candidate cannot go: try the next ones
+                continue
+            trial = x.copy()
+            trial[batch] = False
+            obj = problem.evaluate(trial).objective
+            if obj < best - 1e-9:
+                x, best, improved = trial, obj, True
+                cand = cand[batch.size:]
+            else:
+                cand = cand[max(1, batch.size // 2):] if batch.size > 1 else cand[1:]
+        if not improved:
+            break
+    return x if problem.evaluate(x).feasible else None
+
+
+def full_start(model, selection: np.ndarray) -> np.ndarray:
+    """A complete column vector for ``model`` from a selection, when every extra column block is
+    a penalty linearisation (``y_ij = x_i x_j``, ``v_i = x_i sum_j S_ij x_j``); otherwise just the
+    selection (the solver completes it)."""
+    x = np.asarray(selection, dtype=np.float64)
+    out = np.zeros(model.n_cols)
+    out[: model.n_pu] = x
+    known = {"x"}
+    if "pair_ij" in model.info:
+        i, j = model.info["pair_ij"]
+        out[model.cols("pair_aux")] = x[i] * x[j]
+        known.add("pair_aux")
+    if "pair_compact" in model.info:
+        units, S = model.info["pair_compact"]
+        out[model.cols("pair_compact")] = x[units] * (S[units] @ x)
+        known.add("pair_compact")
+    if set(model.col_tags()) - known:
+        return x
+    return out

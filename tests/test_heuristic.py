@@ -1,0 +1,67 @@
+"""The greedy primal heuristic: feasible, never better than the optimum, and a valid warm start."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import scp
+from scp.heuristic import full_start, greedy_selection
+
+
+def problem(seed: int, n_side: int = 6, penalty: float = 0.0, coverage: float | None = None) -> scp.Problem:
+    rng = np.random.default_rng(seed)
+    n = n_side * n_side
+    jur = np.where(np.arange(n) % n_side < n_side // 2, "A", "B")
+    d = scp.PlanningData.from_arrays(cost=rng.uniform(1, 10, n),
+                                     features={f"f{j}": rng.integers(0, 4, n).astype(float) for j in range(5)},
+                                     jurisdiction=jur,
+                                     boundary=scp.boundary.grid_boundary(np.ones((n_side, n_side), bool)))
+    p = scp.Problem(d).relative_targets(0.3).locked_in([0]).locked_out([n - 1])
+    if coverage:
+        p = p.coverage(coverage, by="jurisdiction")
+    if penalty:
+        p = p.boundary_penalty(penalty)
+    return p
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_greedy_is_feasible_and_not_better_than_the_optimum(seed):
+    p = problem(seed, penalty=[0, 0.5, 2.0][seed % 3], coverage=0.3 if seed % 2 else None)
+    x = greedy_selection(p)
+    ev = p.evaluate(x)
+    assert ev.feasible, ev.violations
+    opt = p.solve().objective
+    assert ev.objective >= opt - 1e-9
+    assert p.solve(warm_start="heuristic").objective == pytest.approx(opt)
+
+
+def test_improvement_helps_with_a_boundary_penalty():
+    p = problem(3, n_side=8, penalty=2.0)
+    x0 = greedy_selection(p, rounds=0)
+    x1 = greedy_selection(p)
+    assert p.evaluate(x1).objective <= p.evaluate(x0).objective
+
+
+@pytest.mark.parametrize("formulation", ["pairs", "compact"])
+def test_full_start_matches_the_model_objective(formulation):
+    p = problem(1, penalty=1.0)
+    model = p.compile(formulation)
+    x = greedy_selection(p)
+    full = full_start(model, x)
+    assert full.size == model.n_cols
+    assert model.objective_of(full) == pytest.approx(p.evaluate(x).objective)
+    r = model.A @ full
+    assert (r >= model.row_lower - 1e-9).all() and (r <= model.row_upper + 1e-9).all()
+
+
+def test_unsupported_problems_and_order():
+    p = problem(2).budget(1e9)
+    assert greedy_selection(p) is None
+    q = problem(2)
+    order = np.argsort(q.data.cost)  # cheapest first
+    assert q.evaluate(greedy_selection(q, order=order)).feasible
+    impossible = scp.Problem(q.data).absolute_targets(1e9)
+    assert greedy_selection(impossible) is None
+    with pytest.raises(scp.ScenarioError, match="heuristic"):
+        q.solve(warm_start="greedy")
