@@ -205,8 +205,11 @@ class Problem:
         gap: relative optimality gap (default 0: solve to proven optimality).
         time_limit: seconds; a solve that hits it returns its incumbent (status ``TIME_LIMIT``).
         threads, verbose, progress: see :class:`~scp.solvers.base.SolveOptions`.
-        warm_start: a 0/1 selection offered to the solver as a first solution, or ``"heuristic"``
-            for the greedy heuristic of :mod:`scp.heuristic` (HiGHS; ignored where it does not apply).
+        warm_start: a 0/1 selection offered to the solver as a first solution (HiGHS), or
+            ``"heuristic"``: solve the LP relaxation, build a selection with the heuristic of
+            :mod:`scp.heuristic`, and stop there when the LP bound proves it within ``gap``;
+            otherwise it warm-starts the solver (minimum-set problems with targets, coverage and
+            locks; other problems are solved as without it).
         formulation: linearisation of penalty pairs, ``"pairs"`` or ``"compact"`` (:mod:`scp.compile`).
 
         Returns
@@ -251,22 +254,41 @@ class Problem:
         from .solution import Solution
         from .solvers import SolveOptions, Status, solve_model
 
-        ws = None
+        res = None
+        extra: dict = {}
         if isinstance(warm_start, str):
             if warm_start != "heuristic":
                 raise ScenarioError(f"{warm_start!r}: give a selection or 'heuristic'", "solver.warm_start")
-            from .heuristic import greedy_selection
+            from .heuristic import lp_guided_start
+            from .solvers import SolverResult
 
-            warm_start = greedy_selection(self)
-        if warm_start is not None:
-            from .heuristic import full_start
+            t0 = time.perf_counter()
+            start = lp_guided_start(self, model, time_limit, threads)
+            used = time.perf_counter() - t0
+            extra = {"lp_s": start.lp_seconds, "heuristic_s": start.heuristic_seconds,
+                     "heuristic_objective": start.objective, "lp_bound": start.lp_bound}
+            warm_start = start.selection
+            if start.selection is not None and start.gap <= gap:
+                # the LP bound already proves the heuristic selection within the gap
+                from .heuristic import full_start
 
-            sel = np.zeros(model.n_pu)
-            sel[:] = np.asarray(warm_start, dtype=np.float64)
-            ws = full_start(model, sel)
-        opts = SolveOptions(gap=gap, time_limit=time_limit, threads=threads, verbose=verbose,
-                            progress=progress, warm_start=ws)
-        res = solve_model(model, solver, opts)
+                res = SolverResult(Status.OPTIMAL, full_start(model, start.selection), start.objective,
+                                   start.lp_bound, start.gap, used, "highs LP bound + heuristic",
+                                   extra=dict(extra))
+            elif time_limit is not None:
+                time_limit = max(1.0, float(time_limit) - used)
+        if res is None:
+            ws = None
+            if warm_start is not None:
+                from .heuristic import full_start
+
+                sel = np.zeros(model.n_pu)
+                sel[:] = np.asarray(warm_start, dtype=np.float64)
+                ws = full_start(model, sel)
+            opts = SolveOptions(gap=gap, time_limit=time_limit, threads=threads, verbose=verbose,
+                                progress=progress, warm_start=ws)
+            res = solve_model(model, solver, opts)
+            res.extra.update(extra)
         if res.status is Status.INFEASIBLE:
             raise Infeasible(
                 "the solver proved the problem infeasible; no single check fails on its own, so the "

@@ -65,3 +65,17 @@ def test_unsupported_problems_and_order():
     assert greedy_selection(impossible) is None
     with pytest.raises(scp.ScenarioError, match="heuristic"):
         q.solve(warm_start="greedy")
+
+
+def test_lp_bound_proves_the_heuristic_within_a_loose_gap():
+    p = problem(4, n_side=8, penalty=0.5)
+    sol = p.solve(gap=0.5, warm_start="heuristic")
+    assert sol.solver == "highs LP bound + heuristic" and sol.status.value == "optimal"
+    assert sol.bound <= sol.objective and sol.gap <= 0.5 and sol.evaluation.feasible
+    assert sol.bound <= p.solve().objective + 1e-6  # the LP bound is a lower bound on the optimum
+    assert sol.extra["lp_s"] >= 0 and sol.extra["heuristic_objective"] == pytest.approx(sol.objective)
+
+
+def test_heuristic_start_is_ignored_for_unsupported_problems():
+    p = problem(5).budget(1e9)
+    assert p.solve(warm_start="heuristic").objective == pytest.approx(p.solve().objective)
