@@ -6,12 +6,12 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench examples clean install
+.PHONY: demo test bench examples sweep clean install
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,geo]'
+	$(PY) -m pip install --quiet -e '.[test,geo,distributed]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -26,9 +26,15 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_core.py --out benchmarks/results/core.md
 	$(PY) benchmarks/bench_marxan.py --out benchmarks/results/marxan.md
+	$(PY) benchmarks/bench_contiguity.py --out benchmarks/results/contiguity.md
+	$(PY) benchmarks/bench_scale.py --out benchmarks/results/scale.md
 
 examples: $(STAMP)
 	$(PY) examples/koytendag/worked_examples.py
+
+sweep: $(STAMP)
+	$(PY) examples/koytendag/generate.py
+	$(VENV)/bin/scplan sweep scenarios/sweeps/koytendag_connectivity.yaml --overwrite
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -14,6 +14,14 @@ The boundary length of a selection ``x`` (Marxan's counting when ``edge_factor``
 
 i.e. every shared edge with exactly one side selected counts once, and every
 exposed edge of a selected unit counts ``f`` times.
+
+Grids: :func:`grid_boundary` uses true edge lengths (``dx`` for edges between vertical
+neighbours, ``dy`` between horizontal ones) and puts the exposed part of every perimeter (at
+the grid border and next to cells that are not planning units) on the diagonal. Diagonal
+(8-neighbour) cells touch at a corner and share no edge, so they carry no boundary length;
+8-neighbour *adjacency* (for neighbour constraints, corridors, resistance graphs and
+patches) is :func:`scp.spatial.grid_adjacency`. Polygons: :func:`scp.io.vector.polygon_boundary`
+(shared-edge lengths from the geometries).
 """
 
 from __future__ import annotations

@@ -169,6 +169,19 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return EXIT_SOLVE if failed else EXIT_OK
 
 
+def cmd_portfolio(args: argparse.Namespace) -> int:
+    from .scenario.load import load_scenario
+    from .scenario.portfolio_run import run_portfolio
+
+    loaded = load_scenario(args.scenario)
+    port, folder = run_portfolio(loaded, n=args.n, gap=args.gap, importance=args.importance, out=args.out,
+                                 overwrite=args.overwrite, scheduler=args.scheduler, workers=args.workers)
+    objs = [sol.objective for sol in port.solutions]
+    print(f"{len(objs)} distinct solutions within {args.gap:.1%}: objectives {objs[0]:,.6g} to {objs[-1]:,.6g}")
+    print(f"results: {folder}")
+    return EXIT_OK
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from .report import report_from_folder
 
@@ -223,6 +236,19 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--workers", type=int, default=None, help="local cluster size (default: the sweep's "
                     "'workers', else the CPU count)")
     sw.set_defaults(func=cmd_sweep)
+
+    pf = sub.add_parser("portfolio", help="near-optimal solutions, selection frequency and importance",
+                        description="Find up to N distinct solutions within GAP of the optimum (no-good cuts), "
+                        "write their selection frequency, and with --importance the replacement cost of every "
+                        "selected unit of the optimum (re-solves in parallel on dask with --workers > 1).")
+    pf.add_argument("scenario", help="scenario YAML file")
+    _output_args(pf, "results folder (default: <outputs.dir>_portfolio)")
+    pf.add_argument("--n", type=int, default=10, help="number of solutions (default 10)")
+    pf.add_argument("--gap", type=float, default=0.01, help="largest relative distance to the optimum (default 0.01)")
+    pf.add_argument("--importance", action="store_true", help="replacement cost of each selected unit")
+    pf.add_argument("--scheduler", default=None, help="dask scheduler address for the importance re-solves")
+    pf.add_argument("--workers", type=int, default=None, help="local dask workers for the importance re-solves")
+    pf.set_defaults(func=cmd_portfolio)
 
     rp = sub.add_parser("report", help="re-render report.md/report.html of a results folder",
                         description="Render the report from summary.json and features.csv of a results folder.")

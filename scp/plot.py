@@ -76,3 +76,42 @@ def plot_selection(solution, path: str, xy: np.ndarray | None = None, title: str
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def plot_values(data, values: np.ndarray, path: str, title: str, label: str, cmap: str = "viridis",
+                xy: np.ndarray | None = None) -> str | None:
+    """Map of one value per PU (NaN shown blank): selection frequency, importance..."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    v = np.asarray(values, dtype=np.float64)
+    finite = v[np.isfinite(v)]
+    vmax = float(finite.max()) if finite.size else 1.0
+    fig, ax = plt.subplots(figsize=(8, 6.5))
+    if data.grid is not None:
+        grid = data.to_grid(np.where(np.isinf(v), vmax, v))
+        ydim, xdim = data.grid.dims
+        m = ax.pcolormesh(np.asarray(grid[xdim].values), np.asarray(grid[ydim].values),
+                          np.ma.masked_invalid(grid.values), cmap=cmap, shading="nearest", vmin=0, vmax=vmax)
+        ax.set_aspect("equal")
+    elif data.geometry is not None:
+        import geopandas
+
+        gdf = geopandas.GeoDataFrame({"v": np.where(np.isinf(v), vmax, v)}, geometry=data.geometry.values)
+        gdf.plot(ax=ax, column="v", cmap=cmap, vmin=0, vmax=vmax, missing_kwds={"color": "#eeeeee"})
+        m = ax.collections[0]
+        ax.set_aspect("equal")
+    elif xy is not None:
+        m = ax.scatter(xy[:, 0], xy[:, 1], c=np.where(np.isinf(v), vmax, v), cmap=cmap, vmin=0, vmax=vmax, s=8)
+        ax.set_aspect("equal")
+    else:
+        plt.close(fig)
+        return None
+    fig.colorbar(m, ax=ax, label=label, shrink=0.8)
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

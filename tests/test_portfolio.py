@@ -44,7 +44,7 @@ def test_replacement_cost_in_parallel_on_dask():
     distributed = pytest.importorskip("dask.distributed")
     p = scp.Problem(toy()).absolute_targets({"a": 2, "b": 1})
     sol = p.solve()
-    with distributed.Client(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as c:
+    with distributed.Client(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as c:
         par = replacement_importance(sol, client=c)
     np.testing.assert_array_equal(par, replacement_importance(sol))
 
@@ -86,3 +86,30 @@ def test_portfolio_with_cbc_and_bad_arguments():
         portfolio(p, n=0)
     with pytest.raises(scp.ScenarioError, match="not in"):
         portfolio(p, gap=1.5)
+
+
+def test_portfolio_command_writes_frequency_and_importance(tmp_path):
+    import json
+
+    import yaml
+
+    from scenario_fixtures import write_landscape
+    from scp.cli import main
+
+    write_landscape(str(tmp_path), rows=5, cols=6)
+    doc = {"name": "pf", "data": {"grid": {"path": "data/land.nc", "features": ["lowland", "woodland"]}},
+           "targets": {"default": 0.3}, "outputs": {"dir": "out"}}
+    (tmp_path / "pf.yaml").write_text(yaml.safe_dump(doc))
+    assert main(["portfolio", str(tmp_path / "pf.yaml"), "--n", "3", "--gap", "0.2", "--importance"]) == 0
+    folder = tmp_path / "out_portfolio"
+    s = json.loads((folder / "summary.json").read_text())
+    assert s["n_found"] == 3 and s["solutions"][0]["objective"] <= s["solutions"][-1]["objective"]
+    for name in ("portfolio.csv", "solutions.csv", "frequency.csv", "frequency.png", "frequency.nc",
+                 "importance.csv", "importance.png"):
+        assert (folder / name).stat().st_size > 0, name
+    import pandas as pd
+
+    imp = pd.read_csv(folder / "importance.csv")
+    sols = pd.read_csv(folder / "solutions.csv")
+    assert (imp["replacement_cost"].notna() == (sols["solution_1"] == 1)).all()
+    assert (imp["replacement_cost"].dropna() >= -1e-9).all()

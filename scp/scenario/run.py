@@ -120,7 +120,8 @@ def run_scenario(loaded: LoadedScenario, out: str | None = None, overwrite: bool
     try:
         sol = problem.solve(opts["name"], gap=opts["gap"], time_limit=opts["time_limit"], threads=opts["threads"],
                             progress=progress if opts["name"] == "highs" else None,
-                            formulation=s.solver.formulation)
+                            formulation=s.solver.formulation,
+                            warm_start=None if s.solver.warm_start == "none" else s.solver.warm_start)
     finally:
         if progress is not None and hasattr(progress, "close"):
             progress.close()
