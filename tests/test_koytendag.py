@@ -132,3 +132,27 @@ def test_fine_variant_for_benchmarks():
     assert np.nanmin(fine["elevation"].values) == 238.0 and np.nanmax(fine["elevation"].values) == 3137.0
     for k, (name, (_, _, _, ha)) in enumerate(koytendag.PROTECTED.items(), start=1):
         assert abs(float(fine["area"].where(fine["pa_id"] == k).sum()) * 100 - ha) / ha < 0.05, name
+
+
+def test_corridor_scenario_joins_the_reserves_across_the_ridge(data_files):
+    """The corridor scenario solves; its selection joins the ridge reserves (both countries) to the Uzbek valley tugai
+    through neighbouring selected units, and its ProtConn parts add up."""
+    from scp.contiguity import Corridor
+    from scp.protconn import protconn
+
+    loaded = load_scenario(os.path.join(ROOT, "scenarios", "koytendag_corridor.yaml"))
+    s = loaded.scenario
+    data, marxan = load_data(s)
+    problem = build_problem(s, data, marxan)
+    sol = problem.solve(s.solver.name, gap=0.01, time_limit=s.solver.time_limit)
+    ev = sol.evaluation
+    assert ev.feasible and ev.targets_met and sol.gap <= 0.01 + 1e-12
+    corridor = next(c for c in problem.constraints if isinstance(c, Corridor))
+    chain = corridor.path_cost(data, sol.selection)
+    assert np.isfinite(chain) and ev.penalties["corridor:ridge_to_valley"] == pytest.approx(0.1 * chain)
+    # the reserves straddle the border; the valley forest is Uzbek
+    assert set(data.jurisdiction[corridor.source]) == {"TKM", "UZB"} and set(data.jurisdiction[corridor.sink]) == {"UZB"}
+    pc = protconn(data, sol.selection, s.indicators.dispersal_distance)
+    assert sum(pc.parts.values()) == pytest.approx(pc.protconn) and 0 < pc.protconn <= pc.prot
+    assert set(pc.by_jurisdiction) == {"TKM", "UZB"}
+    assert all(v["protconn_trans"] >= -1e-9 for v in pc.by_jurisdiction.values())

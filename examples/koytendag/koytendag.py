@@ -251,6 +251,8 @@ def generate(resolution_km: float = 1.0) -> xr.Dataset:
     # movement resistance for markhor (1 = best habitat): rises away from rugged mid-elevation
     # slopes, and towns, mines and irrigated valleys are near-barriers
     layers["markhor_resistance"] = 1.0 + 9.0 * (1.0 - markhor) + 40.0 * (settle | mines) + 10.0 * irrigated
+    # the same for Bukhara urial (foothills and gentle slopes down towards the Amu Darya valley)
+    layers["urial_resistance"] = 1.0 + 9.0 * (1.0 - urial) + 40.0 * (settle | mines) + 10.0 * irrigated
     ds = xr.Dataset({k: (("y", "x"), np.asarray(v)) for k, v in layers.items()}, coords={"y": ys, "x": xs})
     for k in ds.data_vars:
         if k not in ("cost", "elevation"):

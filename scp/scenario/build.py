@@ -176,12 +176,21 @@ class UnitLayers:
         from ..constraints import pu_mask
 
         if a.layer is None:
-            return pu_mask(self.data, np.asarray(a.ids), key)
-        v = self(a.layer, f"{key}.layer")
-        mask = np.isin(v, a.values) if a.values else v != 0
+            mask = pu_mask(self.data, np.asarray(a.ids), key)
+        else:
+            v = self(a.layer, f"{key}.layer")
+            mask = np.isin(v, a.values) if a.values else v != 0
+        if a.jurisdictions:
+            known = set(self.data.jurisdictions)
+            bad = [j for j in a.jurisdictions if j not in known]
+            if bad:
+                raise ScenarioError(f"unknown jurisdiction(s) {bad}; the data have {sorted(known)}",
+                                    f"{key}.jurisdictions")
+            mask &= np.isin(self.data.jurisdiction, a.jurisdictions)
         if not mask.any():
-            raise ScenarioError(f"no planning unit has layer {a.layer!r} "
-                                f"{'in ' + str(a.values) if a.values else 'nonzero'}", key)
+            what = f"layer {a.layer!r} {'in ' + str(a.values) if a.values else 'nonzero'}" if a.layer else "these ids"
+            where = f" in {a.jurisdictions}" if a.jurisdictions else ""
+            raise ScenarioError(f"no planning unit has {what}{where}", key)
         return mask
 
 

@@ -191,11 +191,12 @@ class Connectivity(Strict):
 
 
 class Area(Strict):
-    """Planning units named by a layer's values, or by PU ids."""
+    """Planning units named by a layer's values, or by PU ids (optionally only in some jurisdictions)."""
 
     layer: str | None = None
     values: list[float] = []
     ids: list[int] = []
+    jurisdictions: list[str] = []
 
     @model_validator(mode="after")
     def _one(self):
