@@ -41,6 +41,12 @@ def _output_args(p: argparse.ArgumentParser, out_help: str) -> None:
     p.add_argument("--overwrite", action="store_true", help="replace an existing results folder")
 
 
+def _cluster_args(p: argparse.ArgumentParser, default_workers: str) -> None:
+    p.add_argument("--scheduler", default=None, help="address of an existing dask scheduler (otherwise a local "
+                   "cluster of --workers)")
+    p.add_argument("--workers", type=int, default=None, help=f"local cluster size (default: {default_workers})")
+
+
 def _solver_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--solver", default="highs", help="highs (default), cbc, or pulp:NAME for any PuLP solver")
     p.add_argument("--gap", type=float, default=0.0, help="relative optimality gap (default 0: proven optimal)")
@@ -231,10 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "variant. A failed variant is reported and the others finish (exit code 1 if any failed).")
     sw.add_argument("sweep", help="sweep YAML file")
     _output_args(sw, "sweep folder (default: outputs.dir or results/<name>)")
-    sw.add_argument("--scheduler", default=None, help="address of an existing dask scheduler (default: start a "
-                    "local cluster)")
-    sw.add_argument("--workers", type=int, default=None, help="local cluster size (default: the sweep's "
-                    "'workers', else the CPU count)")
+    _cluster_args(sw, "the sweep's 'workers', else the CPU count")
     sw.set_defaults(func=cmd_sweep)
 
     pf = sub.add_parser("portfolio", help="near-optimal solutions, selection frequency and importance",
@@ -246,8 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
     pf.add_argument("--n", type=int, default=10, help="number of solutions (default 10)")
     pf.add_argument("--gap", type=float, default=0.01, help="largest relative distance to the optimum (default 0.01)")
     pf.add_argument("--importance", action="store_true", help="replacement cost of each selected unit")
-    pf.add_argument("--scheduler", default=None, help="dask scheduler address for the importance re-solves")
-    pf.add_argument("--workers", type=int, default=None, help="local dask workers for the importance re-solves")
+    _cluster_args(pf, "1: re-solves one by one")
     pf.set_defaults(func=cmd_portfolio)
 
     rp = sub.add_parser("report", help="re-render report.md/report.html of a results folder",

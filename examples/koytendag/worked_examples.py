@@ -122,10 +122,11 @@ def main() -> int:
     ax.set_title("Koytendag 30x30: cost vs compactness\n(labels: boundary penalty per m)", fontsize=10)
     fig.tight_layout()
     fig.savefig(os.path.join(figs, "blm_tradeoff.png"), dpi=100)
+    from scp.bench import write_text
+
     text = "\n".join(out)
     path = os.path.join(HERE, "results", "worked_examples.md")
-    with open(path, "w") as fh:
-        fh.write(text + "\n")
+    write_text(path, text)
     print(text)
     print(f"written: {path} and figures in {figs}")
     return 0
