@@ -85,7 +85,10 @@ def connectivity_rows(s: dict) -> list[list[object]]:
         rows += [["median dispersal distance", pc["dispersal_distance"]], ["ECA (area)", pc["eca"]],
                  ["Prot (% of region)", pc["prot"]], ["ProtConn (%)", pc["protconn"]],
                  ["ProtUnconn (%)", pc["protunconn"]]]
-        rows += [[f"ProtConn from links {k} (%)", v] for k, v in pc["parts"].items()]
+        names = {"within": "ProtConn within patches (%)",
+                 "contig": "ProtConn between the sides of a patch cut by a border (%)",
+                 "unprot": "ProtConn through unprotected land (%)"}
+        rows += [[names.get(k, f"ProtConn {k} (%)"), v] for k, v in pc["parts"].items()]
         for label, v in pc.get("by_jurisdiction", {}).items():
             rows += [[f"{label}: Prot / ProtConn (%)", f"{v['prot']:.2f} / {v['protconn']:.2f}"],
                      [f"{label}: ProtConn national only / through other jurisdictions (%)",

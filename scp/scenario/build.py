@@ -31,8 +31,13 @@ def open_grid(path: str):
                 names = [f"band_{i + 1}" for i in range(da.sizes.get("band", 1))]
             ds = xr.Dataset({n: da.isel(band=i, drop=True) for i, n in enumerate(names)})
             return ds.load()
-        with xr.open_dataset(path) as ds:
-            return ds.load()
+        import warnings
+
+        with warnings.catch_warnings():
+            # the scipy NetCDF reader warns when it closes a memory-mapped file after load()
+            warnings.filterwarnings("ignore", message="Cannot close a netcdf_file opened with mmap")
+            with xr.open_dataset(path) as ds:
+                return ds.load()
     except ScenarioError:
         raise
     except Exception as exc:  # the file is unreadable: name it and say what it should be
@@ -263,6 +268,9 @@ def build_problem(s: Scenario, data: PlanningData, marxan=None) -> Problem:
                                 "table", "contiguity")
         p = p.contiguity(s.contiguity)
     layers = UnitLayers(s, data)
+    if s.indicators is not None and data.grid is None and data.geometry is None:
+        raise ScenarioError("ECA/ProtConn need unit positions: grid or polygon data (tables and Marxan "
+                            "projects have none); remove 'indicators'", "indicators")
     if s.neighbours is not None:
         p = p.neighbours(s.neighbours.k, s.neighbours.directions)
     for name, c in s.corridors.items():
