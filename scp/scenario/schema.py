@@ -35,7 +35,7 @@ A scenario YAML file::
     indicators: {dispersal_distance: 10000}   # ECA / ProtConn in summary.json and the report
     solver: {name: highs, gap: 0.0, time_limit: 600, threads: null,
              formulation: pairs,          # or compact: penalty pairs linearised per unit
-             warm_start: none}            # or heuristic: LP relaxation + greedy selection first
+             warm_start: heuristic}       # default: LP relaxation + greedy selection first; or none
     outputs: {dir: results/koytendag_30x30}
 
 Unknown keys are errors. Paths resolve relative to the file that names them.
@@ -242,7 +242,7 @@ class Solver(Strict):
     name: str = "highs"
     gap: float = 0.0
     formulation: Literal["pairs", "compact"] = "pairs"  # linearisation of boundary/connectivity pairs
-    warm_start: Literal["none", "heuristic"] = "none"   # heuristic: LP relaxation + greedy first
+    warm_start: Literal["none", "heuristic"] = "heuristic"  # LP relaxation + greedy first (see scp.heuristic)
     time_limit: float | None = None
     threads: int | None = None
 
