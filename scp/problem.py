@@ -33,6 +33,11 @@ from .penalties import BoundaryPenalty, ConnectivityPenalty
 from .targets import TargetSpec, resolve_targets, target_specs
 
 
+GUARDED_ROWS = 200_000
+"""HiGHS solves of models with at least this many rows and a time limit run in a child process
+that is stopped if HiGHS overruns its limit (see :func:`scp.solvers.highs.solve_highs_guarded`)."""
+
+
 @dataclass(frozen=True, eq=False)
 class Problem:
     """A conservation planning problem over :class:`~scp.data.PlanningData`."""
@@ -254,13 +259,15 @@ class Problem:
         from .solution import Solution
         from .solvers import SolveOptions, Status, solve_model
 
+        from .solvers import SolverResult
+
         res = None
+        start = None
         extra: dict = {}
         if isinstance(warm_start, str):
             if warm_start != "heuristic":
                 raise ScenarioError(f"{warm_start!r}: give a selection or 'heuristic'", "solver.warm_start")
             from .heuristic import lp_guided_start
-            from .solvers import SolverResult
 
             t0 = time.perf_counter()
             start = lp_guided_start(self, model, time_limit, threads)
@@ -287,8 +294,20 @@ class Problem:
                 ws = full_start(model, sel)
             opts = SolveOptions(gap=gap, time_limit=time_limit, threads=threads, verbose=verbose,
                                 progress=progress, warm_start=ws)
-            res = solve_model(model, solver, opts)
+            if solver == "highs" and time_limit is not None and model.n_rows >= GUARDED_ROWS:
+                from .solvers.highs import solve_highs_guarded
+
+                res = solve_highs_guarded(model, opts)
+            else:
+                res = solve_model(model, solver, opts)
             res.extra.update(extra)
+            if res.x is None and start is not None and start.selection is not None:
+                # the solver gave nothing back in time: keep the heuristic selection and its LP bound
+                from .heuristic import full_start
+
+                res = SolverResult(Status.TIME_LIMIT, full_start(model, start.selection), start.objective,
+                                   start.lp_bound, start.gap, res.runtime, "highs LP bound + heuristic",
+                                   log=res.log, extra=dict(extra, solver_log=res.log))
         if res.status is Status.INFEASIBLE:
             raise Infeasible(
                 "the solver proved the problem infeasible; no single check fails on its own, so the "

@@ -79,3 +79,31 @@ def test_lp_bound_proves_the_heuristic_within_a_loose_gap():
 def test_heuristic_start_is_ignored_for_unsupported_problems():
     p = problem(5).budget(1e9)
     assert p.solve(warm_start="heuristic").objective == pytest.approx(p.solve().objective)
+
+
+def test_guarded_highs_solve_returns_and_is_stopped_when_it_overruns(monkeypatch):
+    from scp.solvers import SolveOptions, Status
+    from scp.solvers.highs import solve_highs_guarded
+
+    p = problem(6, penalty=0.5)
+    model = p.compile()
+    ok = solve_highs_guarded(model, SolveOptions(time_limit=60.0))
+    assert ok.status is Status.OPTIMAL and ok.objective == pytest.approx(p.solve().objective)
+    stopped = solve_highs_guarded(model, SolveOptions(time_limit=0.001), grace=0.0)
+    assert stopped.status is Status.NO_SOLUTION and stopped.x is None and "stopped" in stopped.log
+
+
+def test_heuristic_selection_is_kept_when_the_solver_returns_nothing(monkeypatch):
+    import scp.problem as problem_module
+    import scp.solvers.highs as highs_module
+    from scp.solvers import SolverResult, Status
+
+    def stalled(model, options, grace=None):
+        return SolverResult(Status.NO_SOLUTION, None, np.nan, np.nan, np.inf, 1.0, "highs", log="stalled")
+
+    monkeypatch.setattr(problem_module, "GUARDED_ROWS", 0)
+    monkeypatch.setattr(highs_module, "solve_highs_guarded", stalled)
+    p = problem(7, penalty=1.0)
+    sol = p.solve(gap=0.0, time_limit=10.0, warm_start="heuristic")
+    assert sol.status is Status.TIME_LIMIT and sol.solver == "highs LP bound + heuristic"
+    assert sol.evaluation.feasible and sol.bound <= sol.objective and sol.gap > 0

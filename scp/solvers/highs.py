@@ -114,6 +114,46 @@ def solve_highs(model: Model, options: SolveOptions) -> SolverResult:
                                                       "nodes": int(info.mip_node_count)})
 
 
+def _guarded_child(model: Model, options: SolveOptions, queue) -> None:
+    queue.put(solve_highs(model, options))
+
+
+def solve_highs_guarded(model: Model, options: SolveOptions, grace: float | None = None) -> SolverResult:
+    """:func:`solve_highs` in a child process that is stopped if it has not returned
+    ``grace`` seconds (default 60 s + 10% of the limit) after its time limit.
+
+    On large penalised models HiGHS 1.16 can stay in its setup after presolve without checking
+    its time limit; in-process, such a solve would never return. Here it comes back as
+    ``NO_SOLUTION`` with the reason in ``log`` (the caller may fall back to a heuristic
+    selection). Progress callbacks are not available in the child.
+    """
+    import dataclasses
+    import multiprocessing as mp
+    import queue as queue_mod
+
+    limit = float(options.time_limit) if options.time_limit is not None else None
+    if limit is None:
+        return solve_highs(model, options)
+    wait = limit + (60.0 + 0.1 * limit if grace is None else float(grace))
+    ctx = mp.get_context("spawn")
+    q = ctx.Queue()
+    proc = ctx.Process(target=_guarded_child, args=(model, dataclasses.replace(options, progress=None), q),
+                       daemon=True)
+    t0 = time.perf_counter()
+    proc.start()
+    try:
+        res = q.get(timeout=wait)
+    except queue_mod.Empty:
+        proc.kill()
+        proc.join()
+        return SolverResult(Status.NO_SOLUTION, None, np.nan, np.nan, np.inf, time.perf_counter() - t0, "highs",
+                            log=f"HiGHS did not return within {wait:.0f} s of a {limit:g} s time limit "
+                                "(it can stall in its setup on large models); it was stopped",
+                            extra={"stopped": True})
+    proc.join()
+    return res
+
+
 def lp_relaxation(model: Model, time_limit: float | None = None, threads: int | None = None):
     """Solve the LP relaxation of ``model`` with HiGHS's interior-point method (no crossover).
 
