@@ -301,6 +301,13 @@ class Problem:
             else:
                 res = solve_model(model, solver, opts)
             res.extra.update(extra)
+            if res.x is not None and start is not None and np.isfinite(start.lp_bound) and not \
+                    (np.isfinite(res.bound) and res.bound >= start.lp_bound):
+                # the LP bound is valid for the whole solve; keep the better of the two
+                from .solvers import relative_gap
+
+                res.bound = start.lp_bound
+                res.gap = relative_gap(res.objective, res.bound)
             if res.x is None and start is not None and start.selection is not None:
                 # the solver gave nothing back in time: keep the heuristic selection and its LP bound
                 from .heuristic import full_start
