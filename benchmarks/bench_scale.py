@@ -10,8 +10,10 @@ Each case runs in its own process (peak memory is the case's own; a solver that 
 honour its time limit is killed at 2 x limit + 60 s and reported as "killed"). Columns:
 ``build_s`` compile to the sparse model; ``heur_s``/``heur_gap`` the LP relaxation plus greedy
 heuristic (warm start "yes") and its selection's gap to the LP bound; ``solve_s`` everything
-after the build (LP, heuristic, solver); status ``lp+heuristic`` when the LP bound already
-proved the heuristic selection within the gap (no branch-and-bound); ``gap`` the final gap; ``rss_GB`` the case process's peak resident memory;
+after the build (LP, heuristic, solver); status ``optimal (lp+heuristic)`` when the LP bound
+already proved the heuristic selection within the gap (no branch-and-bound), ``time_limit
+(lp+heuristic)`` when the solver gave nothing better back in time (a stalled HiGHS is stopped,
+see ``scp.problem.GUARDED_ROWS``); ``gap`` the final gap; ``rss_GB`` the case process's peak resident memory;
 ``ok`` whether scp.evaluate verified the selection.
 
 Usage::
@@ -76,7 +78,8 @@ def _case(cfg: dict, queue) -> None:
     try:
         sol = p.solve_compiled(model, cfg["solver"], gap=cfg["gap"], time_limit=cfg["time_limit"], threads=1,
                                warm_start="heuristic" if cfg["warm"] else None)
-        out["status"] = sol.status.value if sol.solver == cfg["solver"] else "lp+heuristic"
+        # "lp+heuristic": the selection is the heuristic's, its bound the LP relaxation's
+        out["status"] = sol.status.value + ("" if sol.solver == cfg["solver"] else " (lp+heuristic)")
         out["gap"], out["objective"], out["bound"] = sol.gap, sol.objective, sol.bound
         out["ok"] = sol.evaluation.feasible  # solve_compiled verified it with scp.evaluate
         out["heur_s"] = sol.extra.get("lp_s", float("nan")) + sol.extra.get("heuristic_s", float("nan"))
