@@ -18,7 +18,7 @@ import numpy as np
 
 def main(argv: list[str] | None = None) -> int:
     import scp
-    from scp.bench import publish
+    from scp.app.bench import publish
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sides", type=int, nargs="+", default=[4, 6, 8, 10, 12, 15])

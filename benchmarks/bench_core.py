@@ -49,12 +49,12 @@ def make_problem(n: int, penalty: float, n_features: int = 50, seed: int = 0):
 
 
 def _solve_child(n: int, penalty: float, solver: str, gap: float, time_limit: float, queue) -> None:
-    from scp.solvers import SolveOptions, solve_model
+    from scp.solving.backends import SolveOptions, solve_with
 
     p = make_problem(n, penalty)
-    model = p.compile()
-    res = solve_model(model, solver, SolveOptions(gap=gap, time_limit=time_limit, threads=1))
-    ok = p.evaluate(res.x[: model.n_pu] > 0.5).feasible if res.x is not None else None
+    model = scp.compile_problem(p)
+    res = solve_with(model, solver, SolveOptions(gap=gap, time_limit=time_limit, threads=1))
+    ok = scp.evaluate(p, res.x[: model.n_pu] > 0.5).feasible if res.x is not None else None
     queue.put({f"{solver}_build_s": res.build_time, f"{solver}_solve_s": res.runtime,
                f"{solver}_status": res.status.value, f"{solver}_gap": res.gap,
                f"{solver}_objective": res.objective, f"{solver}_verified": ok})
@@ -79,13 +79,13 @@ def solve_guarded(n: int, penalty: float, solver: str, gap: float, time_limit: f
 
 
 def run_case(n: int, penalty: float, solve: bool, gap: float, time_limit: float, queue) -> None:
-    from scp.solvers.mps import write_mps
+    from scp.solving.backends.mps import write_mps
 
     p = make_problem(n, penalty)
     row = {"n_pu": p.data.n_pu, "features": p.data.n_features, "penalty": penalty}
     tracemalloc.start()
     t0 = time.perf_counter()
-    model = p.compile()
+    model = scp.compile_problem(p)
     row["compile_s"] = time.perf_counter() - t0
     row["peak_MB"] = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
@@ -99,7 +99,7 @@ def run_case(n: int, penalty: float, solve: bool, gap: float, time_limit: float,
     if not solve:
         import highspy  # noqa: F401  build time of the HiGHS path without solving
 
-        from scp.solvers.highs import _new_highs
+        from scp.solving.backends.highs import _new_highs
 
         hp, h = _new_highs(False)
         h.setOptionValue("output_flag", False)
@@ -126,7 +126,7 @@ def fmt(v) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from scp.bench import publish
+    from scp.app.bench import publish
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])

@@ -10,6 +10,7 @@ Usage: python benchmarks/bench_marxan.py [--folder PATH] [--out benchmarks/resul
 
 from __future__ import annotations
 
+import scp
 import argparse
 import os
 import sys
@@ -22,8 +23,8 @@ MARXAN_BEST = {1.0: "101,874,273 (+2.0%, 10 reps x 1e6 iterations, ~1.2 s)", 0.0
 
 
 def main(argv: list[str] | None = None) -> int:
-    from scp.bench import publish
-    from scp.io.marxan import read_marxan
+    from scp.app.bench import publish
+    from scp.data.io.marxan import read_marxan
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--folder", default=DEFAULT)
@@ -39,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for blm in (0.0, 1.0):
         for solver in args.solvers:
-            sol = project.problem(blm=blm).solve(solver, gap=0.0)
+            sol = scp.marxan_problem(project, blm=blm).solve(solver, gap=0.0)
             ev = sol.evaluation
             assert ev.feasible, ev.violations
             score = ev.cost + blm * (ev.boundary_length or 0.0)

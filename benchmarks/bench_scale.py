@@ -71,17 +71,17 @@ def _case(cfg: dict, queue) -> None:
     out = dict(cfg)
     p = make_problem(cfg["n"], cfg["penalty"], cfg["features"])
     t0 = time.perf_counter()
-    model = p.compile(cfg["formulation"])
+    model = scp.compile_problem(p, cfg["formulation"])
     out["build_s"] = time.perf_counter() - t0
     out["rows"], out["cols"] = model.n_rows, model.n_cols
     t0 = time.perf_counter()
     try:
-        sol = p.solve_compiled(model, cfg["solver"], gap=cfg["gap"], time_limit=cfg["time_limit"], threads=1,
-                               warm_start="heuristic" if cfg["warm"] else None)
+        sol = scp.solve_model(p, model, cfg["solver"], gap=cfg["gap"], time_limit=cfg["time_limit"], threads=1,
+                              warm_start="heuristic" if cfg["warm"] else None)
         # "lp+heuristic": the selection is the heuristic's, its bound the LP relaxation's
         out["status"] = sol.status.value + ("" if sol.solver == cfg["solver"] else " (lp+heuristic)")
         out["gap"], out["objective"], out["bound"] = sol.gap, sol.objective, sol.bound
-        out["ok"] = sol.evaluation.feasible  # solve_compiled verified it with scp.evaluate
+        out["ok"] = sol.evaluation.feasible  # solve_model verified it with scp.evaluate
         out["heur_s"] = sol.extra.get("lp_s", float("nan")) + sol.extra.get("heuristic_s", float("nan"))
         if cfg["warm"] and sol.extra.get("lp_bound") is not None:
             h = sol.extra["heuristic_objective"]
@@ -120,7 +120,7 @@ def fmt(v) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from scp.bench import publish
+    from scp.app.bench import publish
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])

@@ -7,27 +7,39 @@ Quick start::
 
     import scp
     data = scp.PlanningData.from_arrays(cost=[1, 2, 3], features={"a": [1, 0, 1]})
-    sol = scp.Problem(data).min_set().relative_targets(0.5).solve()
-    sol.evaluation.targets_met
+    problem = scp.Problem(data).min_set().relative_targets(0.5)
+    solution = scp.solve(problem)
+    solution.evaluation.targets_met
+
+The package is laid out along the data flow; each stage imports only the stages before it::
+
+    data -> problem -> model -> results -> solving -> app
+
+``scp.data`` (planning units, boundaries, adjacency, resistance, readers), ``scp.problem`` (the
+grammar), ``scp.model`` (compilation to a sparse MILP, presolve checks), ``scp.results``
+(evaluation from the selection itself, Solution, ProtConn), ``scp.solving`` (the pipeline,
+heuristics, portfolios, solver backends) and ``scp.app`` (scenarios, CLI, sweeps, reports).
 """
 
-from . import boundary, contiguity, heuristic, resistance, spatial
-from .data import FREE, LOCKED_IN, LOCKED_OUT, GridMapping, PlanningData
+from .data import FREE, LOCKED_IN, LOCKED_OUT, GridMapping, PlanningData, boundary, resistance, spatial
+from .data.io.marxan import MarxanProject, read_marxan
+from .data.io.vector import from_geodataframe
 from .errors import (DataError, Infeasible, ScenarioError, ScpError, ScpWarning, SolverError,
                      SolverUnavailable)
-from .evaluate import Evaluation, evaluate
-from .model import Model
-from .portfolio import Portfolio, portfolio, replacement_importance
-from .problem import Problem
-from .protconn import ProtConn, protconn
-from .solution import Solution
-from .solvers import SolveOptions, Status
+from .model import Model, compile_problem, infeasibility_reasons
+from .problem import Problem, graph
+from .problem.marxan import marxan_problem
+from .results import Evaluation, ProtConn, Solution, Status, evaluate, protconn
+from .solving import Portfolio, portfolio, replacement_importance, solve, solve_model
+from .solving import heuristic
+from .solving.backends import SolveOptions
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 __all__ = [
-    "boundary", "contiguity", "heuristic", "resistance", "spatial", "Portfolio", "ProtConn", "portfolio",
-    "protconn", "replacement_importance", "FREE", "LOCKED_IN", "LOCKED_OUT", "DataError", "Evaluation", "GridMapping", "Infeasible", "Model",
-    "PlanningData", "Problem", "ScenarioError", "ScpError", "ScpWarning", "Solution", "SolveOptions",
-    "SolverError", "SolverUnavailable", "Status", "evaluate", "__version__",
+    "FREE", "LOCKED_IN", "LOCKED_OUT", "DataError", "Evaluation", "GridMapping", "Infeasible", "MarxanProject",
+    "Model", "PlanningData", "Portfolio", "Problem", "ProtConn", "ScenarioError", "ScpError", "ScpWarning",
+    "Solution", "SolveOptions", "SolverError", "SolverUnavailable", "Status", "boundary", "compile_problem",
+    "evaluate", "from_geodataframe", "graph", "heuristic", "infeasibility_reasons", "marxan_problem", "portfolio", "protconn",
+    "read_marxan", "replacement_importance", "resistance", "solve", "solve_model", "spatial", "__version__",
 ]

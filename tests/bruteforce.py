@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 import scp
-from scp.constraints import Budget, Coverage, Linear, Locked
-from scp.penalties import BoundaryPenalty, ConnectivityPenalty
+from scp.problem.constraints import Budget, Coverage, Linear, Locked
+from scp.problem.penalties import BoundaryPenalty, ConnectivityPenalty
 
 
 def all_selections(n: int) -> np.ndarray:

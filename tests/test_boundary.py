@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from scp.boundary import boundary_length, grid_boundary
+from scp.data.boundary import boundary_length, grid_boundary
 
 
 def test_grid_boundary_full_grid():

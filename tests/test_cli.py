@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import scp
 import json
 import os
 
@@ -11,9 +12,9 @@ import pytest
 import xarray as xr
 
 from scenario_fixtures import base_document, write_scenario
-from scp.cli import main
-from scp.scenario.build import build_problem, load_data
-from scp.scenario.load import load_scenario
+from scp.app.cli import main
+from scp.app.scenario.build import build_problem, load_data
+from scp.app.scenario.load import load_scenario
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def test_run_writes_every_output_consistent_with_evaluate(scenario, tmp_path, ca
     problem = build_problem(loaded.scenario, data)
     table = pd.read_csv(out / "solution.csv")
     np.testing.assert_array_equal(table["id"], data.ids)
-    ev = problem.evaluate(table["selected"].to_numpy().astype(bool))
+    ev = scp.evaluate(problem, table["selected"].to_numpy().astype(bool))
     summary = json.loads((out / "summary.json").read_text())
     required = {"scenario", "status", "objective", "bound", "gap", "cost", "n_selected", "area_selected", "coverage",
                 "targets_met", "n_targets_missed", "boundary_length", "runtime_s", "solver", "versions",

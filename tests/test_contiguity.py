@@ -28,7 +28,7 @@ def is_connected(adj: sp.csr_matrix, sel: np.ndarray) -> bool:
 
 def test_accepts_every_connected_and_rejects_every_disconnected_subset_of_3x3():
     data = grid_data(3, 3)
-    adj = scp.contiguity.adjacency(data)
+    adj = scp.spatial.adjacency(data)
     accepted = rejected = 0
     for code in range(1, 2 ** 9):
         sel = ((code >> np.arange(9)) & 1).astype(bool)
@@ -68,7 +68,7 @@ def test_min_set_with_contiguity_equals_brute_force(seed):
     p = scp.Problem(data).relative_targets(0.5).contiguity().boundary_penalty(0.3 * (seed % 2))
     best_all, feasible = brute_force(p.__class__(p.data, p.objective, p.targets, (), p.penalties))
     X = all_selections(12)
-    adj = scp.contiguity.adjacency(data)
+    adj = scp.spatial.adjacency(data)
     cost = X @ data.cost
     pen = np.zeros(len(X))
     if p.penalties:
@@ -84,7 +84,7 @@ def test_min_set_with_contiguity_equals_brute_force(seed):
 
 def test_compile_tags_and_sizes():
     data = grid_data(2, 2)
-    m = scp.Problem(data).absolute_targets(0.0).contiguity().compile()
+    m = scp.compile_problem(scp.Problem(data).absolute_targets(0.0).contiguity())
     assert m.col_tags() == ["x", "contiguity_flow", "contiguity_supply", "contiguity_root"]
     assert m.row_tags() == ["target", "contiguity:balance", "contiguity:cap_tail", "contiguity:cap_head",
                             "contiguity:supply", "contiguity:root_selected", "contiguity:one_root"]
@@ -106,8 +106,8 @@ def test_contiguity_needs_a_boundary_matrix():
 def test_scenario_contiguity_key(tmp_path):
     import yaml
 
-    from scp.scenario.build import build_problem, load_data
-    from scp.scenario.load import load_scenario
+    from scp.app.scenario.build import build_problem, load_data
+    from scp.app.scenario.load import load_scenario
     from scenario_fixtures import write_landscape
 
     write_landscape(str(tmp_path), rows=6, cols=8)
@@ -123,7 +123,7 @@ def test_scenario_contiguity_key(tmp_path):
 # ------------------------------------------------------------------- neighbour constraints
 def test_neighbours_compile_rows():
     data = grid_data(2, 2)
-    m = scp.Problem(data).absolute_targets(0.0).neighbours(2).compile()
+    m = scp.compile_problem(scp.Problem(data).absolute_targets(0.0).neighbours(2))
     rows = m.A[m.rows("neighbours")].toarray()
     # unit 0 neighbours 1 and 2: x1 + x2 - 2 x0 >= 0
     np.testing.assert_array_equal(rows[0], [-2, 1, 1, 0])
@@ -178,7 +178,7 @@ def chain_cost(adj: np.ndarray, r: np.ndarray, x: np.ndarray, src: np.ndarray, s
 def test_corridor_compile_blocks():
     data = grid_data(2, 2)
     src, snk = np.array([1, 0, 0, 0], bool), np.array([0, 0, 0, 1], bool)
-    m = scp.Problem(data).absolute_targets(0.0).corridor(src, snk, weight=2.0, name="c").compile()
+    m = scp.compile_problem(scp.Problem(data).absolute_targets(0.0).corridor(src, snk, weight=2.0, name="c"))
     assert m.col_tags() == ["x", "corridor:c:flow", "corridor:c:source", "corridor:c:sink"]
     assert m.row_tags()[1:] == ["corridor:c:balance", "corridor:c:source_total", "corridor:c:sink_total",
                                 "corridor:c:cap_tail", "corridor:c:cap_head", "corridor:c:cap_source",
@@ -212,8 +212,8 @@ def test_corridor_checks_and_violation():
     src, snk = np.array([1, 0, 0, 0, 0], bool), np.array([0, 0, 0, 0, 1], bool)
     p = scp.Problem(data).absolute_targets(0.0).corridor(src, snk, name="ridge")
     gap = np.array([1, 1, 0, 1, 1], bool)
-    assert "corridor 'ridge'" in p.evaluate(gap).violations[0]
-    assert p.evaluate(np.ones(5, bool)).feasible
+    assert "corridor 'ridge'" in scp.evaluate(p, gap).violations[0]
+    assert scp.evaluate(p, np.ones(5, bool)).feasible
     with pytest.raises(scp.Infeasible):
         p.locked_out([2]).solve()
     with pytest.raises(scp.ScenarioError, match="share 1 unit"):
@@ -228,7 +228,7 @@ def test_scenario_keys_for_connectivity(tmp_path):
 
     import yaml
 
-    from scp.cli import main
+    from scp.app.cli import main
     from scenario_fixtures import write_landscape
 
     write_landscape(str(tmp_path), rows=6, cols=8)

@@ -13,7 +13,7 @@ from bruteforce import brute_force
 def test_compact_rows_on_a_2x2_grid():
     d = scp.PlanningData.from_arrays(cost=[1.0, 1, 1, 1], features={"a": [1.0, 1, 1, 1]},
                                      boundary=scp.boundary.grid_boundary(np.ones((2, 2), bool)))
-    m = scp.Problem(d).absolute_targets(1.0).boundary_penalty(2.0).compile("compact")
+    m = scp.compile_problem(scp.Problem(d).absolute_targets(1.0).boundary_penalty(2.0), "compact")
     assert m.col_tags() == ["x", "pair_compact"] and "pair_aux" not in m.col_tags()
     v = m.cols("pair_compact")
     # W_ij = 2 p B_ij = 4 for the 4 shared edges; S = W + W^T; w_i = 8 (two neighbours each)
@@ -26,14 +26,14 @@ def test_compact_rows_on_a_2x2_grid():
     np.testing.assert_array_equal(sf[1, :4], [0, -8, 0, 0])
     # linear part e_i = p * perimeter = 2 * 4 on every unit, unchanged by the formulation
     np.testing.assert_array_equal(m.c[:4], 1.0 + 8.0)
-    pairs = scp.Problem(d).absolute_targets(1.0).boundary_penalty(2.0).compile("pairs")
+    pairs = scp.compile_problem(scp.Problem(d).absolute_targets(1.0).boundary_penalty(2.0), "pairs")
     np.testing.assert_array_equal(pairs.c[:4], m.c[:4])
 
 
 def test_unknown_formulation():
     d = scp.PlanningData.from_arrays(cost=[1.0], features={"a": [1.0]})
     with pytest.raises(scp.ScenarioError, match="not one of"):
-        scp.Problem(d).absolute_targets(1.0).compile("quadratic")
+        scp.compile_problem(scp.Problem(d).absolute_targets(1.0), "quadratic")
 
 
 @pytest.mark.parametrize("seed", range(8))

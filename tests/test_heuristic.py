@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import scp
-from scp.heuristic import full_start, greedy_selection
+from scp.solving.heuristic import full_start, greedy_selection
 
 
 def problem(seed: int, n_side: int = 6, penalty: float = 0.0, coverage: float | None = None) -> scp.Problem:
@@ -29,7 +29,7 @@ def problem(seed: int, n_side: int = 6, penalty: float = 0.0, coverage: float | 
 def test_greedy_is_feasible_and_not_better_than_the_optimum(seed):
     p = problem(seed, penalty=[0, 0.5, 2.0][seed % 3], coverage=0.3 if seed % 2 else None)
     x = greedy_selection(p)
-    ev = p.evaluate(x)
+    ev = scp.evaluate(p, x)
     assert ev.feasible, ev.violations
     opt = p.solve().objective
     assert ev.objective >= opt - 1e-9
@@ -40,17 +40,17 @@ def test_improvement_helps_with_a_boundary_penalty():
     p = problem(3, n_side=8, penalty=2.0)
     x0 = greedy_selection(p, rounds=0)
     x1 = greedy_selection(p)
-    assert p.evaluate(x1).objective <= p.evaluate(x0).objective
+    assert scp.evaluate(p, x1).objective <= scp.evaluate(p, x0).objective
 
 
 @pytest.mark.parametrize("formulation", ["pairs", "compact"])
 def test_full_start_matches_the_model_objective(formulation):
     p = problem(1, penalty=1.0)
-    model = p.compile(formulation)
+    model = scp.compile_problem(p, formulation)
     x = greedy_selection(p)
     full = full_start(model, x)
     assert full.size == model.n_cols
-    assert model.objective_of(full) == pytest.approx(p.evaluate(x).objective)
+    assert model.objective_of(full) == pytest.approx(scp.evaluate(p, x).objective)
     r = model.A @ full
     assert (r >= model.row_lower - 1e-9).all() and (r <= model.row_upper + 1e-9).all()
 
@@ -60,7 +60,7 @@ def test_unsupported_problems_and_order():
     assert greedy_selection(p) is None
     q = problem(2)
     order = np.argsort(q.data.cost)  # cheapest first
-    assert q.evaluate(greedy_selection(q, order=order)).feasible
+    assert scp.evaluate(q, greedy_selection(q, order=order)).feasible
     impossible = scp.Problem(q.data).absolute_targets(1e9)
     assert greedy_selection(impossible) is None
     with pytest.raises(scp.ScenarioError, match="heuristic"):
@@ -82,11 +82,11 @@ def test_heuristic_start_is_ignored_for_unsupported_problems():
 
 
 def test_guarded_highs_solve_returns_and_is_stopped_when_it_overruns(monkeypatch):
-    from scp.solvers import SolveOptions, Status
-    from scp.solvers.highs import solve_highs_guarded
+    from scp.solving.backends import SolveOptions, Status
+    from scp.solving.backends.highs import solve_highs_guarded
 
     p = problem(6, penalty=0.5)
-    model = p.compile()
+    model = scp.compile_problem(p)
     ok = solve_highs_guarded(model, SolveOptions(time_limit=60.0))
     assert ok.status is Status.OPTIMAL and ok.objective == pytest.approx(p.solve().objective)
     stopped = solve_highs_guarded(model, SolveOptions(time_limit=0.001), grace=0.0)
@@ -94,15 +94,14 @@ def test_guarded_highs_solve_returns_and_is_stopped_when_it_overruns(monkeypatch
 
 
 def test_heuristic_selection_is_kept_when_the_solver_returns_nothing(monkeypatch):
-    import scp.problem as problem_module
-    import scp.solvers.highs as highs_module
-    from scp.solvers import SolverResult, Status
+    import scp.solving.pipeline as pipeline
+    from scp.solving.backends import SolverResult, Status
 
     def stalled(model, options, grace=None):
         return SolverResult(Status.NO_SOLUTION, None, np.nan, np.nan, np.inf, 1.0, "highs", log="stalled")
 
-    monkeypatch.setattr(problem_module, "GUARDED_ROWS", 0)
-    monkeypatch.setattr(highs_module, "solve_highs_guarded", stalled)
+    monkeypatch.setattr(pipeline, "GUARDED_ROWS", 0)
+    monkeypatch.setattr(pipeline, "solve_highs_guarded", stalled)
     p = problem(7, penalty=1.0)
     sol = p.solve(gap=0.0, time_limit=10.0, warm_start="heuristic")
     assert sol.status is Status.TIME_LIMIT and sol.solver == "highs LP bound + heuristic"

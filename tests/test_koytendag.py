@@ -4,6 +4,7 @@ than two national plans (checked from the solutions)."""
 
 from __future__ import annotations
 
+import scp
 import os
 import sys
 
@@ -15,8 +16,8 @@ sys.path.insert(0, os.path.join(ROOT, "examples", "koytendag"))
 
 import koytendag  # noqa: E402
 
-from scp.scenario.build import build_problem, load_data  # noqa: E402
-from scp.scenario.load import load_scenario  # noqa: E402
+from scp.app.scenario.build import build_problem, load_data  # noqa: E402
+from scp.app.scenario.load import load_scenario  # noqa: E402
 
 SCENARIOS = ["koytendag_30x30", "koytendag_national", "koytendag_connectivity", "koytendag_blm_double"]
 
@@ -117,7 +118,7 @@ def test_joint_plan_costs_no_more_than_two_national_plans(solutions):
     assert joint.objective <= national.objective * (1 + 0.001)
     assert joint.bound <= national.objective
     # the national selection indeed meets the joint targets (it is a restriction of them)
-    assert joint.problem.evaluate(national.selection).feasible
+    assert scp.evaluate(joint.problem, national.selection).feasible
 
 
 def test_stronger_boundary_penalty_gives_shorter_boundary(solutions):
@@ -137,10 +138,10 @@ def test_fine_variant_for_benchmarks():
 def test_corridor_scenario_joins_the_reserves_across_the_ridge(data_files):
     """The corridor scenario solves; its selection joins the ridge reserves (both countries) to the Uzbek valley tugai
     through neighbouring selected units, and its ProtConn parts add up."""
-    from scp.contiguity import Corridor
-    from scp.protconn import protconn
+    from scp.problem.graph import Corridor
+    from scp.results.protconn import protconn
 
-    from scp.scenario.load import load_document, merge, validate
+    from scp.app.scenario.load import load_document, merge, validate
 
     doc, _ = load_document(os.path.join(ROOT, "scenarios", "koytendag_corridor.yaml"))
     # without the boundary penalty it solves in seconds; with it (the scenario as written) it

@@ -14,9 +14,9 @@ import pytest
 
 import scp
 from bruteforce import brute_force
-from scp.cli import main
-from scp.io.marxan import read_marxan
-from scp.io.marxan_write import boundary_parts, write_marxan_project
+from scp.app.cli import main
+from scp.data.io.marxan import read_marxan
+from scp.app.marxan.write import boundary_parts, write_marxan_project
 
 SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "marxan", "prioritizr-example")
 needs_shared = pytest.mark.skipif(not os.path.isdir(SHARED), reason="../shared/data/marxan is not present")
@@ -64,8 +64,8 @@ def test_folder_reads_as_the_hand_built_problem(tmp_path, seps):
     assert project.blm == 1.0 and project.data.features == ("markhor", "urial")
     np.testing.assert_allclose(project.targets, [4.0, 6.0])  # prop 0.5 of 8, absolute 6
     assert any("status 1" in n for n in project.notes)
-    assert project.problem().compile().digest() == by_hand().compile().digest()
-    sol = project.problem().solve()
+    assert scp.compile_problem(scp.marxan_problem(project)).digest() == scp.compile_problem(by_hand()).digest()
+    sol = scp.marxan_problem(project).solve()
     best, _ = brute_force(by_hand())
     assert sol.objective == pytest.approx(best)
     assert sol.evaluation.feasible
@@ -75,7 +75,7 @@ def test_round_trip_write_then_read(tmp_path):
     p = by_hand()
     write_marxan_project(p, str(tmp_path / "proj"))
     back = read_marxan(str(tmp_path / "proj"))
-    assert back.problem().compile().digest() == p.compile().digest()
+    assert scp.compile_problem(scp.marxan_problem(back)).digest() == scp.compile_problem(p).digest()
     np.testing.assert_array_equal(back.data.ids, p.data.ids)
     assert (back.data.boundary != p.data.boundary).nnz == 0
 
@@ -94,7 +94,7 @@ def test_boundary_counted_as_marxan_does(tmp_path):
                 expected += length if a in chosen else 0.0
             elif (a in chosen) != (b in chosen):
                 expected += length
-        ev = project.problem().evaluate(sel)
+        ev = scp.evaluate(scp.marxan_problem(project), sel)
         assert ev.boundary_length == pytest.approx(expected)
         assert boundary_parts(project.data.boundary, sel)["connectivity"] == pytest.approx(expected)
 
@@ -138,7 +138,7 @@ def test_cli_marxan_writes_consistent_outputs(tmp_path, capsys):
         assert (out / name).is_file(), name
     best = pd.read_csv(out / "output_best.csv")
     sel = best["solution"].to_numpy().astype(bool)
-    ev = by_hand().evaluate(sel)
+    ev = scp.evaluate(by_hand(), sel)
     summary = json.loads((out / "summary.json").read_text())
     s = pd.read_csv(out / "output_sum.csv").iloc[0]
     assert summary["cost"] == pytest.approx(ev.cost) == pytest.approx(s["Cost"])
@@ -178,7 +178,7 @@ def test_side_by_side_with_a_marxan_executable(tmp_path, monkeypatch, capsys):
     table = pd.read_csv(out / "comparison.csv")
     assert list(table["tool"]) == ["scp (highs)", "Marxan"]
     everything_but_7 = np.array([1, 1, 1, 1, 1, 1, 0, 1, 1], bool)
-    ev = by_hand().evaluate(everything_but_7)
+    ev = scp.evaluate(by_hand(), everything_but_7)
     assert table["cost"][1] == pytest.approx(ev.cost) and table["score"][1] == pytest.approx(ev.objective)
     assert table["score"][0] <= table["score"][1]
 
@@ -196,7 +196,7 @@ def test_prioritizr_example_reads_as_documented():
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
 def test_prioritizr_example_known_optimum_without_boundary(solver):
     # known optimum 95,722,060.31 (shared/REFERENCES.md)
-    sol = read_marxan(SHARED).problem(blm=0).solve(solver)
+    sol = scp.marxan_problem(read_marxan(SHARED), blm=0).solve(solver)
     assert sol.status is scp.Status.OPTIMAL and sol.evaluation.feasible
     assert sol.cost == pytest.approx(95_722_060.31, abs=0.01)
 
@@ -204,7 +204,7 @@ def test_prioritizr_example_known_optimum_without_boundary(solver):
 @needs_shared
 def test_prioritizr_example_with_blm_within_gap_of_known_optimum():
     # known optimum with BLM 1: 99,865,961.67; a 0.1% gap solve must land within 0.1% above it
-    sol = read_marxan(SHARED).problem().solve(gap=0.001)
+    sol = scp.marxan_problem(read_marxan(SHARED)).solve(gap=0.001)
     assert sol.evaluation.feasible
     assert 99_865_961.67 - 0.01 <= sol.objective <= 99_865_961.67 * 1.001
     assert sol.bound <= 99_865_961.67 + 0.01
@@ -215,19 +215,19 @@ def test_sporder_file_is_read_when_only_it_is_named(tmp_path):
     os.rename(os.path.join(root, "in", "puvspr.dat"), os.path.join(root, "in", "puvspr_sporder.dat"))
     text = open(os.path.join(root, "input.dat")).read().replace("PUVSPRNAME puvspr.dat", "MATRIXSPORDERNAME puvspr_sporder.dat")
     open(os.path.join(root, "input.dat"), "w").write(text)
-    assert read_marxan(root).problem().compile().digest() == by_hand().compile().digest()
+    assert scp.compile_problem(scp.marxan_problem(read_marxan(root))).digest() == scp.compile_problem(by_hand()).digest()
 
 
 def test_scenario_can_point_at_a_marxan_folder(tmp_path):
     import yaml
 
-    from scp.scenario.build import build_problem, load_data
-    from scp.scenario.load import load_scenario
+    from scp.app.scenario.build import build_problem, load_data
+    from scp.app.scenario.load import load_scenario
 
     make_folder(tmp_path / "proj")
     (tmp_path / "s.yaml").write_text(yaml.safe_dump({"name": "mx", "data": {"marxan": "proj"}}))
     loaded = load_scenario(str(tmp_path / "s.yaml"))
     data, project = load_data(loaded.scenario)
     p = build_problem(loaded.scenario, data, project)  # targets and BLM from the Marxan files
-    assert p.compile().digest() == by_hand().compile().digest()
+    assert scp.compile_problem(p).digest() == scp.compile_problem(by_hand()).digest()
     assert p.solve().objective == pytest.approx(brute_force(by_hand())[0])

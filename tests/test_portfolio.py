@@ -8,7 +8,7 @@ import pytest
 
 import scp
 from bruteforce import all_selections
-from scp.portfolio import portfolio, replacement_importance
+from scp.solving.portfolio import portfolio, replacement_importance
 
 
 def toy() -> scp.PlanningData:
@@ -68,7 +68,7 @@ def test_portfolio_is_the_k_best_distinct_feasible_solutions(seed):
     assert all(o <= port.optimum * 1.2 + 1e-6 for o in objs)
     # brute force: the best len(sels) objective values within the gap
     X = all_selections(p.data.n_pu)
-    vals = np.array([p.evaluate(x).objective if p.evaluate(x).feasible else np.inf for x in X])
+    vals = np.array([scp.evaluate(p, x).objective if scp.evaluate(p, x).feasible else np.inf for x in X])
     best = np.sort(vals[vals <= port.optimum * 1.2 + 1e-6])
     np.testing.assert_allclose(objs, best[: len(objs)], rtol=1e-7)
     if len(objs) < 4:  # stopped early: nothing else was within the gap
@@ -94,7 +94,7 @@ def test_portfolio_command_writes_frequency_and_importance(tmp_path):
     import yaml
 
     from scenario_fixtures import write_landscape
-    from scp.cli import main
+    from scp.app.cli import main
 
     write_landscape(str(tmp_path), rows=5, cols=6)
     doc = {"name": "pf", "data": {"grid": {"path": "data/land.nc", "features": ["lowland", "woodland"]}},

@@ -35,13 +35,13 @@ def test_coverage_unattainable_per_jurisdiction():
     p = scp.Problem(small()).relative_targets(0.1).locked_out([3, 4]).coverage(0.3, by="jurisdiction")
     with pytest.raises(Infeasible, match="coverage of 30% of jurisdiction 'UZB' needs area 0.6 but"):
         p.solve()
-    assert p.check()  # the same reasons without solving
+    assert scp.infeasibility_reasons(p)  # the same reasons without solving
 
 
 def test_joint_infeasibility_found_by_solver():
     # each target alone is reachable, but not within the budget
     p = scp.Problem(small()).relative_targets(1.0).budget(3)
-    assert p.check() == []
+    assert scp.infeasibility_reasons(p) == []
     with pytest.raises(Infeasible, match="conflict together"):
         p.solve()
 
@@ -78,9 +78,9 @@ def test_boundary_penalty_without_boundary_matrix():
 
 def test_min_set_needs_targets_and_max_utility_refuses_them():
     with pytest.raises(ScenarioError, match="needs targets"):
-        scp.Problem(small()).compile()
+        scp.compile_problem(scp.Problem(small()))
     with pytest.raises(ScenarioError, match="does not use targets"):
-        scp.Problem(small()).max_utility(3).relative_targets(0.2).compile()
+        scp.compile_problem(scp.Problem(small()).max_utility(3).relative_targets(0.2))
 
 
 def test_extreme_coefficients_warn():

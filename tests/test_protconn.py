@@ -9,7 +9,7 @@ import pytest
 import xarray as xr
 
 import scp
-from scp.protconn import protconn
+from scp.results.protconn import protconn
 
 
 def strip(n: int, jur=None) -> scp.PlanningData:

@@ -8,7 +8,7 @@ import xarray as xr
 
 import scp
 from bruteforce import brute_force
-from scp.resistance import dispersal_kernel, least_cost_distances, resistance_connectivity
+from scp.data.resistance import dispersal_kernel, least_cost_distances, resistance_connectivity
 
 
 def grid(ny: int, nx: int, seed: int = 0) -> scp.PlanningData:

@@ -10,8 +10,8 @@ import yaml
 
 from scenario_fixtures import base_document, write_scenario
 from scp import ScenarioError
-from scp.scenario.build import build_problem, load_data
-from scp.scenario.load import load_scenario, validate
+from scp.app.scenario.build import build_problem, load_data
+from scp.app.scenario.load import load_scenario, validate
 
 
 def test_valid_scenario_loads_and_builds(tmp_path):

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from scenario_fixtures import base_document, write_landscape
 from scp import ScenarioError
-from scp.scenario.build import build_problem, load_data
-from scp.scenario.load import load_scenario
+from scp.app.scenario.build import build_problem, load_data
+from scp.app.scenario.load import load_scenario
 
 FOLDER = tempfile.mkdtemp(prefix="scp-fuzz-")
 write_landscape(FOLDER)

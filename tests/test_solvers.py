@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import scp
-from scp.solvers import SolveOptions, solve_model
-from scp.solvers.mps import write_mps
+from scp.solving.backends import SolveOptions, solve_with
+from scp.solving.backends.mps import write_mps
 
 
 def random_grid(rows: int, cols: int, n_feat: int = 5, seed: int = 0) -> scp.PlanningData:
@@ -78,7 +78,7 @@ def test_same_problem_same_solution_and_digest():
 
 def test_mps_round_trip_through_highs(tmp_path):
     p = scp.Problem(random_grid(4, 4)).relative_targets(0.4).coverage(0.25).boundary_penalty(1.0)
-    m = p.compile()
+    m = scp.compile_problem(p)
     path = tmp_path / "m.mps"
     with open(path, "wb") as fh:
         write_mps(m, fh)
@@ -89,7 +89,7 @@ def test_mps_round_trip_through_highs(tmp_path):
     h.readModel(str(path))
     h.setOptionValue("mip_rel_gap", 0.0)
     h.run()
-    direct = solve_model(m, "highs", SolveOptions())
+    direct = solve_with(m, "highs", SolveOptions())
     assert h.getInfo().objective_function_value == pytest.approx(direct.objective - m.offset, rel=1e-9)
     text = path.read_text()
     assert text.startswith("NAME scp FREE\nROWS\n N OBJ\n") and text.rstrip().endswith("ENDATA")
@@ -106,7 +106,7 @@ def test_summary_is_json_ready():
 
 
 def test_mps_numbers_exact_and_arithmetic_paths(monkeypatch):
-    from scp.solvers import mps
+    from scp.solving.backends import mps
 
     v = np.array([0.1, -2.5, 1e-7, 123456.789, 0.0, 1 / 3, 7.25e12])
     exact = [float(bytes(r)) for r in mps._numbers(v)]
@@ -119,9 +119,9 @@ def test_mps_numbers_exact_and_arithmetic_paths(monkeypatch):
 
 
 def test_cbc_without_integer_solution_reports_no_solution(tmp_path):
-    from scp.solvers.pulp_solver import _parse_cbc
+    from scp.solving.backends.pulp_solver import _parse_cbc
 
-    m = scp.Problem(random_grid(2, 2)).relative_targets(0.2).compile()
+    m = scp.compile_problem(scp.Problem(random_grid(2, 2)).relative_targets(0.2))
     sol = tmp_path / "s.sol"
     sol.write_text("Stopped on time (no integer solution - continuous used) - objective value 6.5\n"
                    "      0 C0   0.3   0\n      1 C1   0.5   0\n")

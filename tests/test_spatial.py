@@ -7,7 +7,7 @@ import pytest
 import xarray as xr
 
 import scp
-from scp.spatial import adjacency, distance_pairs, grid_adjacency, patch_areas, patches
+from scp.data.spatial import adjacency, distance_pairs, grid_adjacency, patch_areas, patches
 
 
 def test_grid_adjacency_counts_on_a_full_3x3():

@@ -11,7 +11,7 @@ import yaml
 
 import scp
 from scenario_fixtures import write_scenario
-from scp.sweep import elbow, load_sweep
+from scp.app.sweep import elbow, load_sweep
 
 pytest.importorskip("dask.distributed")
 
@@ -43,7 +43,7 @@ def test_sweep_file_errors(tmp_path):
 
 
 def test_sweep_on_two_workers_reports_a_failing_variant(tmp_path):
-    from scp.cli import main
+    from scp.app.cli import main
 
     write_scenario(str(tmp_path))
     sweep = {"scenario": "small.yaml", "name": "blm",

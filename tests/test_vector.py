@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import scp
 import numpy as np
 import pytest
 import yaml
@@ -10,8 +11,8 @@ geopandas = pytest.importorskip("geopandas")
 shapely = pytest.importorskip("shapely")
 
 import scp  # noqa: E402
-from scp.cli import main  # noqa: E402
-from scp.io.vector import from_geodataframe, polygon_boundary  # noqa: E402
+from scp.app.cli import main  # noqa: E402
+from scp.data.io.vector import from_geodataframe, polygon_boundary  # noqa: E402
 
 
 def squares(rows: int, cols: int, size: float = 2.0):
@@ -62,7 +63,7 @@ def test_vector_scenario_end_to_end(tmp_path):
     data = from_geodataframe(gdf, cost="cost", features=["sp_a", "sp_b"], id="pu_id", jurisdiction="country",
                              locked_in=["reserve"])
     problem = (scp.Problem(data).relative_targets(0.4).coverage(0.3, by="jurisdiction").boundary_penalty(0.001))
-    ev = problem.evaluate(sol["selected"].to_numpy().astype(bool))
+    ev = scp.evaluate(problem, sol["selected"].to_numpy().astype(bool))
     assert ev.feasible and sol["selected"].iloc[7] == 1
     best = problem.solve()
     assert ev.objective == pytest.approx(best.objective)

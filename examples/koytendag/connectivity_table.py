@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
             "-" if pen == 0 else f"{lost:,.0f}", f"{s['patches']['n']}", f"{pc['prot']:.1f}", f"{pc['protconn']:.1f}",
             f"{j['TKM']['protconn']:.1f} ({j['TKM']['protconn_trans']:.2f})",
             f"{j['UZB']['protconn']:.1f} ({j['UZB']['protconn_trans']:.2f})", f"{float(r['runtime_s']):.0f}"]) + " |")
-    from scp.bench import write_text
+    from scp.app.bench import write_text
 
     text = "\n".join(out)
     path = os.path.join(HERE, "results", "connectivity_sweep.md")

@@ -29,8 +29,8 @@ import koytendag  # noqa: E402
 
 def solve(name: str, **overrides):
     """Load a scenario, optionally override keys of its document, solve and verify it."""
-    from scp.scenario.build import build_problem, load_data
-    from scp.scenario.load import load_document, merge, validate
+    from scp.app.scenario.build import build_problem, load_data
+    from scp.app.scenario.load import load_document, merge, validate
 
     doc, _ = load_document(os.path.join(ROOT, "scenarios", f"{name}.yaml"))
     doc = merge(doc, overrides)
@@ -66,7 +66,7 @@ def main() -> int:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from scp.plot import plot_selection
+    from scp.app.plot import plot_selection
 
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
     figs = os.path.join(HERE, "figures")
@@ -93,7 +93,7 @@ def main() -> int:
     conn, tc = solve("koytendag_connectivity")
     plot_selection(conn, os.path.join(figs, "connectivity.png"), title="Joint plan with markhor connectivity")
     lost = conn.evaluation.penalties.get("connectivity:scenario", float("nan"))
-    from scp.evaluate import cut_weight
+    from scp.results.evaluate import cut_weight
     import scipy.sparse as sp
 
     C = sp.load_npz(os.path.join(HERE, "data", "markhor_connectivity_1km.npz"))
@@ -122,7 +122,7 @@ def main() -> int:
     ax.set_title("Koytendag 30x30: cost vs compactness\n(labels: boundary penalty per m)", fontsize=10)
     fig.tight_layout()
     fig.savefig(os.path.join(figs, "blm_tradeoff.png"), dpi=100)
-    from scp.bench import write_text
+    from scp.app.bench import write_text
 
     text = "\n".join(out)
     path = os.path.join(HERE, "results", "worked_examples.md")

@@ -1,0 +1,300 @@
+"""Command-line interface: ``scplan`` (thin; the work is done by the library).
+
+Exit codes: 0 success, 1 infeasible or solver failure, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+from ..errors import DataError, Infeasible, ScenarioError, ScpError, SolverError, SolverUnavailable
+
+EXIT_OK, EXIT_SOLVE, EXIT_INPUT = 0, 1, 2
+
+
+class Progress:
+    """Solver progress on stderr: elapsed, incumbent, bound, gap (at most once a second)."""
+
+    def __init__(self, stream=None) -> None:
+        self.stream = stream or sys.stderr
+        self.shown = False
+
+    def __call__(self, elapsed: float, incumbent: float, bound: float, gap: float) -> None:
+        inc = f"{incumbent:,.6g}" if abs(incumbent) < 1e300 else "none yet"
+        bnd = f"{bound:,.6g}" if abs(bound) < 1e300 else "-"
+        g = f"{gap:.2%}" if 0 <= gap < 1e300 else "-"
+        lead, self.shown = ("\r" if self.stream.isatty() else ("" if not self.shown else "\n")), True
+        self.stream.write(f"{lead}  {elapsed:7.1f} s  incumbent {inc:>16}  bound {bnd:>16}  gap {g:>8}")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _output_args(p: argparse.ArgumentParser, out_help: str) -> None:
+    p.add_argument("--out", default=None, help=out_help)
+    p.add_argument("--overwrite", action="store_true", help="replace an existing results folder")
+
+
+def _cluster_args(p: argparse.ArgumentParser, default_workers: str) -> None:
+    p.add_argument("--scheduler", default=None, help="address of an existing dask scheduler (otherwise a local "
+                   "cluster of --workers)")
+    p.add_argument("--workers", type=int, default=None, help=f"local cluster size (default: {default_workers})")
+
+
+def _solver_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--solver", default="highs", help="highs (default), cbc, or pulp:NAME for any PuLP solver")
+    p.add_argument("--gap", type=float, default=0.0, help="relative optimality gap (default 0: proven optimal)")
+    p.add_argument("--time-limit", type=float, default=None, help="seconds; the best solution so far is kept")
+    p.add_argument("--threads", type=int, default=None, help="solver threads (default: solver's choice)")
+    p.add_argument("--quiet", action="store_true", help="no progress display")
+
+
+def cmd_marxan(args: argparse.Namespace) -> int:
+    from ..data.io.marxan import read_marxan
+    from ..problem.marxan import marxan_problem
+    from ..solving import solve
+    from .marxan.run import find_marxan, run_marxan
+    from .marxan.write import boundary_parts, write_marxan_outputs
+    from .outputs import ResultsFolder, write_json
+    from .plot import plot_selection
+    from .report import features_table, write_report
+
+    project = read_marxan(args.input)
+    marxan_bin = find_marxan(args.marxan_bin)
+    out = args.out or os.path.join("results", os.path.basename(os.path.abspath(project.folder)))
+    with ResultsFolder(out, overwrite=args.overwrite) as tmp:
+        for note in project.notes:
+            print(f"note: {note}", file=sys.stderr)
+        problem = marxan_problem(project, blm=args.blm)
+        d = project.data
+        print(f"Marxan project {project.folder}: {d.n_pu} planning units, {d.n_features} features, "
+              f"BLM {project.blm if args.blm is None else args.blm:g}; solving with {args.solver} "
+              f"(gap {args.gap:g})", file=sys.stderr)
+        progress = None if args.quiet else Progress()
+        try:
+            sol = solve(problem, args.solver, gap=args.gap, time_limit=args.time_limit, threads=args.threads,
+                                progress=progress if args.solver == "highs" else None)
+        finally:
+            if progress:
+                progress.close()
+        write_marxan_outputs(sol, tmp, misslevel=project.misslevel, feature_ids=project.feature_ids)
+        parts = boundary_parts(d.boundary, sol.selection)
+        blm = project.blm if args.blm is None else args.blm
+        rows = [{"tool": f"scp ({sol.solver})", "score": sol.cost + blm * parts["connectivity"], "cost": sol.cost,
+                 "boundary": parts["connectivity"], "missed_targets": sol.evaluation.n_targets_missed,
+                 "time_s": sol.runtime + sol.compile_time, "gap": sol.gap}]
+        if marxan_bin:
+            print(f"running Marxan ({marxan_bin}) on a copy of the project ...", file=sys.stderr)
+            m = run_marxan(marxan_bin, project)
+            m.pop("selection")
+            rows.append(m)
+        import pandas as pd
+
+        table = pd.DataFrame(rows)
+        table.to_csv(os.path.join(tmp, "comparison.csv"), index=False)
+        summary = {"scenario": f"marxan:{project.folder}", **sol.summary(), "blm": blm,
+                   "marxan_score": rows[0]["score"], "scenario_digest": sol.model_digest}
+        if len(rows) > 1:
+            summary["marxan_comparison"] = rows
+        map_file = plot_selection(sol, os.path.join(tmp, "map.png"), xy=project.xy,
+                                  title=f"Marxan project, exact solution: score {rows[0]['score']:,.0f}")
+        formulation = ("min  sum_i c_i x_i + BLM * [ sum_i b_ii x_i + sum_{i != j} b_ij x_i (1 - x_j) ]\n"
+                       "s.t. sum_i r_ij x_i >= t_j for every feature j (t_j = prop_j * total_j or target_j)\n"
+                       "     x_i = 1 for status 2, x_i = 0 for status 3, x_i in {0, 1}\n"
+                       "Boundary counted as Marxan does: each listed pair with one side selected once,\n"
+                       "self pairs (exposed edges) of selected units once.")
+        summary["title"] = "Marxan project solved exactly by scp"
+        summary["inputs"] = [("project", project.folder), ("planning units", d.n_pu), ("features", d.n_features),
+                             ("BLM", blm), ("locked in", int((d.status == 1).sum())),
+                             ("locked out", int((d.status == 2).sum())), ("solver", args.solver), ("gap", args.gap)]
+        summary["formulation"] = formulation
+        write_json(os.path.join(tmp, "summary.json"), summary)
+        feats = features_table(sol.evaluation)
+        feats.to_csv(os.path.join(tmp, "features.csv"), index=False, float_format="%.17g")
+        write_report(tmp, summary, feats, summary["title"], "map.png" if map_file else None)
+    print(table.to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
+    print(f"results written to {os.path.abspath(out)}")
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .scenario.load import load_scenario
+    from .scenario.run import run_scenario
+
+    loaded = load_scenario(args.scenario)
+    overrides = {k: v for k, v in (("name", args.solver), ("gap", args.gap), ("time_limit", args.time_limit),
+                                   ("threads", args.threads)) if v is not None}
+    progress = None if args.quiet else Progress()
+    sol, folder = run_scenario(loaded, out=args.out, overwrite=args.overwrite, progress=progress,
+                               solver_overrides=overrides)
+    ev = sol.evaluation
+    print(f"status {sol.status.value}, gap {sol.gap:.3%}, cost {ev.cost:,.2f}, {ev.n_selected:,} units, "
+          f"coverage {ev.coverage:.1%}"
+          + "".join(f", {k} {v:.1%}" for k, v in ev.coverage_by_jurisdiction.items())
+          + f", targets met {len(ev.features) - ev.n_targets_missed}/{len(ev.features)}")
+    print(f"results: {folder}")
+    print(f"report:  {os.path.join(folder, 'report.html')}")
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from ..model import infeasibility_reasons
+    from .scenario.build import build_problem, load_data
+    from .scenario.load import load_scenario
+
+    loaded = load_scenario(args.scenario)
+    s = loaded.scenario
+    msg = f"{args.scenario}: valid scenario {s.name!r}"
+    if len(loaded.chain) > 1:
+        msg += f" (extends {' -> '.join(os.path.basename(c) for c in loaded.chain[1:])})"
+    if not args.no_data:
+        data, marxan = load_data(s)
+        problem = build_problem(s, data, marxan)
+        reasons = infeasibility_reasons(problem)
+        msg += f"; data: {data.n_pu:,} planning units, {data.n_features} features"
+        if reasons:
+            print(msg)
+            raise Infeasible("the scenario is infeasible:", reasons)
+    print(msg)
+    return EXIT_OK
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from .sweep import load_sweep, run_sweep
+
+    sweep = load_sweep(args.sweep)
+    rows, folder = run_sweep(sweep, out=args.out, overwrite=args.overwrite, scheduler=args.scheduler,
+                             workers=args.workers)
+    failed = [r for r in rows if r["status"] == "failed"]
+    print(f"{len(rows) - len(failed)} of {len(rows)} variants solved"
+          + (f"; failed: {', '.join(r['variant'] for r in failed)}" if failed else ""))
+    print(f"results: {folder} (sweep.csv, sweep.md, tradeoff.png, variants/)")
+    return EXIT_SOLVE if failed else EXIT_OK
+
+
+def cmd_portfolio(args: argparse.Namespace) -> int:
+    from .scenario.load import load_scenario
+    from .scenario.portfolio_run import run_portfolio
+
+    loaded = load_scenario(args.scenario)
+    port, folder = run_portfolio(loaded, n=args.n, gap=args.gap, importance=args.importance, out=args.out,
+                                 overwrite=args.overwrite, scheduler=args.scheduler, workers=args.workers)
+    objs = [sol.objective for sol in port.solutions]
+    print(f"{len(objs)} distinct solutions within {args.gap:.1%}: objectives {objs[0]:,.6g} to {objs[-1]:,.6g}")
+    print(f"results: {folder}")
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import report_from_folder
+
+    md, page = report_from_folder(args.results)
+    print(f"report written: {md}, {page}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="scplan", description="Systematic conservation planning with exact "
+                                     "integer programming (scp).")
+    parser.add_argument("--version", action="version", version=f"scp {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    m = sub.add_parser("marxan", help="solve a Marxan project exactly and write Marxan-style outputs",
+                       description="Read a Marxan project (folder with input.dat), solve it exactly, write "
+                       "output_best.csv, output_mvbest.csv, output_sum.csv, summary.json, map.png and a report.")
+    m.add_argument("input", help="Marxan project folder (holding input.dat) or its input.dat")
+    _output_args(m, "results folder (default results/<project folder name>)")
+    m.add_argument("--blm", type=float, default=None, help="override input.dat's BLM")
+    m.add_argument("--marxan-bin", default=None,
+                   help="your Marxan executable, run on a copy for a side-by-side table (or set MARXAN_BIN)")
+    _solver_args(m)
+    m.set_defaults(func=cmd_marxan)
+
+    r = sub.add_parser("run", help="solve a scenario YAML and write maps, tables and a report",
+                       description="Validate SCENARIO.yaml, load its data, solve, verify, and write solution.csv, "
+                       "features.csv, summary.json, solution.nc/.tif (grid data), map.png, report.md/html.")
+    r.add_argument("scenario", help="scenario YAML file")
+    _output_args(r, "results folder (default: outputs.dir or results/<name>)")
+    r.add_argument("--solver", default=None, help="override solver.name (highs, cbc, pulp:NAME)")
+    r.add_argument("--gap", type=float, default=None, help="override solver.gap")
+    r.add_argument("--time-limit", type=float, default=None, help="override solver.time_limit (seconds)")
+    r.add_argument("--threads", type=int, default=None, help="override solver.threads")
+    r.add_argument("--quiet", action="store_true", help="no progress display")
+    r.set_defaults(func=cmd_run)
+
+    v = sub.add_parser("validate", help="check a scenario YAML (and its data) without solving",
+                       description="Check the scenario against the schema, follow extends:, check input files, "
+                       "load the data and run the presolve checks.")
+    v.add_argument("scenario", help="scenario YAML file")
+    v.add_argument("--no-data", action="store_true", help="check the document only, do not load data")
+    v.set_defaults(func=cmd_validate)
+
+    sw = sub.add_parser("sweep", help="run many variants of a scenario in parallel (dask.distributed)",
+                        description="Run every variant of a sweep file (see scp.sweep) on a local dask cluster or "
+                        "an existing one; write sweep.csv, sweep.md, tradeoff.png and one results folder per "
+                        "variant. A failed variant is reported and the others finish (exit code 1 if any failed).")
+    sw.add_argument("sweep", help="sweep YAML file")
+    _output_args(sw, "sweep folder (default: outputs.dir or results/<name>)")
+    _cluster_args(sw, "the sweep's 'workers', else the CPU count")
+    sw.set_defaults(func=cmd_sweep)
+
+    pf = sub.add_parser("portfolio", help="near-optimal solutions, selection frequency and importance",
+                        description="Find up to N distinct solutions within GAP of the optimum (no-good cuts), "
+                        "write their selection frequency, and with --importance the replacement cost of every "
+                        "selected unit of the optimum (re-solves in parallel on dask with --workers > 1).")
+    pf.add_argument("scenario", help="scenario YAML file")
+    _output_args(pf, "results folder (default: <outputs.dir>_portfolio)")
+    pf.add_argument("--n", type=int, default=10, help="number of solutions (default 10)")
+    pf.add_argument("--gap", type=float, default=0.01, help="largest relative distance to the optimum (default 0.01)")
+    pf.add_argument("--importance", action="store_true", help="replacement cost of each selected unit")
+    _cluster_args(pf, "1: re-solves one by one")
+    pf.set_defaults(func=cmd_portfolio)
+
+    rp = sub.add_parser("report", help="re-render report.md/report.html of a results folder",
+                        description="Render the report from summary.json and features.csv of a results folder.")
+    rp.add_argument("results", help="results folder written by 'scplan run'")
+    rp.set_defaults(func=cmd_report)
+    return parser
+
+
+def _version() -> str:
+    from .._version import __version__
+
+    return __version__
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_OK
+    t0 = time.perf_counter()
+    try:
+        code = args.func(args)
+    except (DataError, ScenarioError, FileExistsError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except Infeasible as exc:
+        print(f"infeasible: {exc}", file=sys.stderr)
+        return EXIT_SOLVE
+    except (SolverError, SolverUnavailable) as exc:
+        print(f"solver failure: {exc}", file=sys.stderr)
+        return EXIT_SOLVE
+    except ScpError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_SOLVE
+    except KeyboardInterrupt:
+        print("\ninterrupted; nothing was written", file=sys.stderr)
+        return 130
+    print(f"done in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""``scplan portfolio``: near-optimal solutions, selection frequency and importance of a scenario.
+
+Writes (atomically) ``portfolio.csv`` (one row per solution: objective, cost, boundary, distance
+to the optimum), ``solutions.csv`` (PU ids x solutions, 0/1), ``frequency.csv`` and a map,
+``frequency.nc`` for grid data, and with ``--importance`` the replacement cost of every selected
+unit of the optimal solution (``importance.csv`` and a map), plus ``summary.json``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import numpy as np
+import pandas as pd
+
+from ..outputs import ResultsFolder, write_json
+from .build import build_problem, load_data
+from .load import LoadedScenario
+
+
+def run_portfolio(loaded: LoadedScenario, n: int, gap: float, importance: bool = False, out: str | None = None,
+                  overwrite: bool = False, scheduler: str | None = None, workers: int | None = None, log=None):
+    """Solve the portfolio (and importance) of a scenario; returns ``(portfolio, folder)``."""
+    from ..plot import plot_values
+    from ...solving.portfolio import portfolio, replacement_importance
+
+    log = log or sys.stderr
+    s = loaded.scenario
+    out = out or os.path.join(s.outputs.dir or os.path.join("results", s.name)) + "_portfolio"
+    folder = ResultsFolder(out, overwrite=overwrite)
+    data, marxan = load_data(s)
+    problem = build_problem(s, data, marxan)
+    print(f"scenario {s.name}: portfolio of up to {n} solutions within {gap:.1%} of the optimum "
+          f"({s.solver.name})", file=log, flush=True)
+    port = portfolio(problem, n=n, gap=gap, solver=s.solver.name, time_limit=s.solver.time_limit,
+                     threads=s.solver.threads, log=log)
+    rc = None
+    if importance:
+        best = port.solutions[0]
+        units = int((best.selection).sum())
+        print(f"replacement cost of {units} selected units ...", file=log, flush=True)
+        client = cluster = None
+        if scheduler or (workers or 1) > 1:
+            from ..sweep import _client
+
+            client, cluster = _client(scheduler, workers)
+        try:
+            rc = replacement_importance(best, solver=s.solver.name, gap=0.0, time_limit=s.solver.time_limit,
+                                        client=client, log=log)
+        finally:
+            if client is not None:
+                client.close()
+            if cluster is not None:
+                cluster.close()
+    freq = port.frequency()
+    pdata = problem.data
+    with folder as tmp:
+        rows = [{"rank": k + 1, "objective": sol.objective, "cost": sol.evaluation.cost,
+                 "above_optimum": (sol.objective - port.optimum) / abs(port.optimum) if port.optimum else 0.0,
+                 "n_selected": sol.evaluation.n_selected, "boundary_length": sol.evaluation.boundary_length,
+                 "n_patches": sol.evaluation.n_patches} for k, sol in enumerate(port.solutions)]
+        pd.DataFrame(rows).to_csv(os.path.join(tmp, "portfolio.csv"), index=False, float_format="%.10g")
+        sols = pd.DataFrame(port.selections.T.astype(np.int8), columns=[f"solution_{k + 1}" for k in range(len(rows))])
+        sols.insert(0, "id", pdata.ids)
+        sols.to_csv(os.path.join(tmp, "solutions.csv"), index=False)
+        pd.DataFrame({"id": pdata.ids, "frequency": freq}).to_csv(os.path.join(tmp, "frequency.csv"), index=False)
+        xy = marxan.xy if marxan is not None else None
+        plot_values(pdata, freq, os.path.join(tmp, "frequency.png"),
+                    f"{s.name}: selection frequency over {len(rows)} solutions within {gap:.1%}",
+                    "share of solutions", cmap="YlGn", xy=xy)
+        if pdata.grid is not None:
+            pdata.to_grid(freq, name="frequency").to_dataset().to_netcdf(os.path.join(tmp, "frequency.nc"))
+        summary = {"scenario": s.name, "n_requested": n, "n_found": len(rows), "gap": gap,
+                   "optimum": port.optimum, "solutions": rows}
+        if rc is not None:
+            pd.DataFrame({"id": pdata.ids, "replacement_cost": rc}).to_csv(
+                os.path.join(tmp, "importance.csv"), index=False, float_format="%.10g")
+            plot_values(pdata, np.where(port.solutions[0].selection, rc, np.nan), os.path.join(tmp, "importance.png"),
+                        f"{s.name}: replacement cost of each selected unit (locked/irreplaceable at top)",
+                        "objective increase without the unit", cmap="magma_r", xy=xy)
+            finite = rc[np.isfinite(rc)]
+            summary["importance"] = {"units": int(np.isfinite(rc).sum() + np.isinf(rc).sum()),
+                                     "irreplaceable": int(np.isinf(rc).sum()),
+                                     "max_finite": float(finite.max()) if finite.size else None}
+        write_json(os.path.join(tmp, "summary.json"), summary)
+    return port, folder.path

@@ -1,0 +1,2 @@
+"""Readers that turn files and tables into :class:`~scp.data.PlanningData` (tables, polygons,
+Marxan projects)."""

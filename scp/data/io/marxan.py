@@ -1,0 +1,199 @@
+"""Read and write Marxan projects.
+
+A Marxan project is an ``input.dat`` of free-text ``KEY value`` lines naming an input
+folder (``INPUTDIR``) with:
+
+* ``pu.dat``: ``id, cost, status[, xloc, yloc]``; status 0 free, 1 initial include
+  (a starting hint for annealing: free here), 2 locked in, 3 locked out;
+* ``spec.dat``: ``id, prop | target[, spf, name]``; ``prop`` is a share of the feature's
+  total over all units (it takes precedence over ``target`` when > 0, as in Marxan);
+* ``puvspr.dat`` (or ``MATRIXSPORDERNAME``, the same rows sorted by species):
+  ``species, pu, amount``;
+* ``bound.dat`` (optional): ``id1, id2, boundary``; a self pair ``(i, i)`` is i's
+  exposed ("fixed") boundary.
+
+Each file may be comma, tab or whitespace separated, independently of the others.
+
+Boundary as Marxan counts it
+----------------------------
+For a selection ``S`` Marxan's boundary is ``sum_{i in S} (b_ii + sum_{j not in S} b_ij)``:
+every listed pair with exactly one unit selected counts once, and the self pair of every
+selected unit counts once. That is :func:`scp.boundary.boundary_length` with edge factor 1,
+and Marxan's score (with all targets met) is ``cost + BLM * boundary``. The exact solver
+treats targets as hard constraints, so the species penalty term (SPF x shortfall) is zero
+and ``MISSLEVEL`` is used only when reporting whether a target is met.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..checks import positions
+from ..planning_data import LOCKED_IN, LOCKED_OUT, PlanningData
+from ...errors import DataError
+
+
+@dataclass
+class MarxanProject:
+    """A Marxan project read from disk: its data, parameters and per-feature settings."""
+
+    folder: str
+    params: dict[str, str]
+    data: PlanningData
+    blm: float
+    targets: np.ndarray  # absolute target per feature
+    spf: np.ndarray
+    feature_ids: np.ndarray
+    xy: np.ndarray | None = None  # (n, 2) xloc, yloc when given
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def misslevel(self) -> float:
+        return float(self.params.get("MISSLEVEL", 1.0))
+
+
+def read_input_dat(path: str) -> dict[str, str]:
+    """``KEY value`` pairs of a Marxan ``input.dat`` (other lines are comments)."""
+    if not os.path.isfile(path):
+        raise DataError(f"{path}: Marxan input file not found; give the folder holding input.dat or the file itself")
+    params: dict[str, str] = {}
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            parts = line.split(None, 1)
+            if len(parts) == 2 and parts[0].isupper() and parts[0].replace("_", "").isalnum():
+                params[parts[0]] = parts[1].strip()
+    return params
+
+
+def _read_table(path: str, required: list[str], numeric: list[str], optional_numeric: list[str] = ()) -> pd.DataFrame:
+    if not os.path.isfile(path):
+        raise DataError(f"{path}: file not found; check INPUTDIR and the *NAME entries in input.dat")
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        header = fh.readline()
+    sep = "\t" if "\t" in header else ("," if "," in header else r"\s+")
+    try:
+        df = pd.read_csv(path, sep=sep, engine="python" if sep == r"\s+" else "c", dtype=str,
+                         skipinitialspace=True)
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: cannot parse as a table ({exc})") from None
+    df.columns = [str(c).strip().lower() for c in df.columns]
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise DataError(f"{path}: missing column(s) {missing}; the header has {list(df.columns)}")
+    for col in list(numeric) + [c for c in optional_numeric if c in df.columns]:
+        raw = df[col].str.strip()
+        num = pd.to_numeric(raw, errors="coerce")
+        bad = num.isna().to_numpy()
+        if bad.any():
+            k = int(np.flatnonzero(bad)[0])
+            raise DataError(f"{path}, line {k + 2}: column {col!r} has {raw.iloc[k]!r}, which is not a number")
+        df[col] = num.astype(np.float64)
+    return df
+
+
+def _duplicates(path: str, df: pd.DataFrame, cols: list[str]) -> None:
+    dup = df.duplicated(subset=cols, keep="first").to_numpy()
+    if dup.any():
+        k = int(np.flatnonzero(dup)[0])
+        vals = ", ".join(f"{c}={df[c].iloc[k]:g}" for c in cols)
+        raise DataError(f"{path}, line {k + 2}: duplicate row ({vals}); list each {'/'.join(cols)} once")
+
+
+def _ids(path: str, values: np.ndarray, known: np.ndarray, what: str) -> np.ndarray:
+    pos = positions(known, values)
+    if (pos < 0).any():
+        k = int(np.flatnonzero(pos < 0)[0])
+        raise DataError(f"{path}, line {k + 2}: {what} id {values[k]:g} is not defined; add it to the "
+                        f"{'pu' if what == 'planning unit' else 'spec'} file or remove the row")
+    return pos
+
+
+def read_marxan(path: str) -> MarxanProject:
+    """Read a Marxan project from its folder (holding ``input.dat``) or its ``input.dat``."""
+    input_dat = os.path.join(path, "input.dat") if os.path.isdir(path) else path
+    params = read_input_dat(input_dat)
+    root = os.path.dirname(os.path.abspath(input_dat))
+    indir = os.path.join(root, params.get("INPUTDIR", "input"))
+    name = lambda key, default: os.path.join(indir, params.get(key, default))  # noqa: E731
+    notes: list[str] = []
+
+    pu_path = name("PUNAME", "pu.dat")
+    pu = _read_table(pu_path, ["id"], ["id"], ["cost", "status", "xloc", "yloc"])
+    _duplicates(pu_path, pu, ["id"])
+    ids = pu["id"].to_numpy()
+    cost = pu["cost"].to_numpy() if "cost" in pu.columns else np.ones(ids.size)
+    raw_status = pu["status"].to_numpy() if "status" in pu.columns else np.zeros(ids.size)
+    bad = ~np.isin(raw_status, (0, 1, 2, 3))
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        raise DataError(f"{pu_path}, line {k + 2}: status {raw_status[k]:g} is not 0, 1, 2 or 3")
+    status = np.zeros(ids.size, dtype=np.int8)
+    status[raw_status == 2] = LOCKED_IN
+    status[raw_status == 3] = LOCKED_OUT
+    if (raw_status == 1).any():
+        notes.append(f"{int((raw_status == 1).sum())} unit(s) with status 1 (initial include) are free: "
+                     "status 1 only seeds Marxan's annealing")
+
+    spec_path = name("SPECNAME", "spec.dat")
+    spec = _read_table(spec_path, ["id"], ["id"], ["prop", "target", "spf"])
+    _duplicates(spec_path, spec, ["id"])
+    if "prop" not in spec.columns and "target" not in spec.columns:
+        raise DataError(f"{spec_path}: needs a 'prop' or a 'target' column")
+    fids = spec["id"].to_numpy()
+    names = (spec["name"].astype(str).str.strip().to_numpy() if "name" in spec.columns
+             else np.array([f"feature_{int(v)}" for v in fids]))
+    if len(set(names.tolist())) != names.size:
+        names = np.array([f"{n}_{int(i)}" for n, i in zip(names, fids)])
+
+    rij_key = "PUVSPRNAME" if "PUVSPRNAME" in params or "MATRIXSPORDERNAME" not in params else "MATRIXSPORDERNAME"
+    rij_path = name(rij_key, "puvspr.dat")
+    if not os.path.isfile(rij_path) and "MATRIXSPORDERNAME" in params:
+        rij_path = name("MATRIXSPORDERNAME", "puvspr_sporder.dat")
+    rij = _read_table(rij_path, ["species", "pu", "amount"], ["species", "pu", "amount"])
+    _duplicates(rij_path, rij, ["species", "pu"])
+    if (rij["amount"] < 0).any():
+        k = int(np.flatnonzero((rij["amount"] < 0).to_numpy())[0])
+        raise DataError(f"{rij_path}, line {k + 2}: negative amount {rij['amount'].iloc[k]:g}")
+    col = _ids(rij_path, rij["pu"].to_numpy(), ids, "planning unit")
+    row = _ids(rij_path, rij["species"].to_numpy(), fids, "species")
+    import scipy.sparse as sp
+
+    matrix = sp.csr_matrix((rij["amount"].to_numpy(), (row, col)), shape=(fids.size, ids.size))
+
+    bnd = None
+    bound_file = params.get("BOUNDNAME")
+    bound_path = name("BOUNDNAME", "bound.dat")
+    if bound_file or os.path.isfile(bound_path):
+        b = _read_table(bound_path, ["id1", "id2", "boundary"], ["id1", "id2", "boundary"])
+        i = _ids(bound_path, b["id1"].to_numpy(), ids, "planning unit")
+        j = _ids(bound_path, b["id2"].to_numpy(), ids, "planning unit")
+        pair = pd.DataFrame({"lo": np.minimum(i, j), "hi": np.maximum(i, j)})
+        _duplicates(bound_path, pair.assign(lo=ids[pair["lo"]], hi=ids[pair["hi"]]), ["lo", "hi"])
+        if (b["boundary"] < 0).any():
+            k = int(np.flatnonzero((b["boundary"] < 0).to_numpy())[0])
+            raise DataError(f"{bound_path}, line {k + 2}: negative boundary {b['boundary'].iloc[k]:g}")
+        from ..boundary import boundary_from_pairs
+
+        bnd = boundary_from_pairs(i, j, b["boundary"].to_numpy(), ids.size)
+
+    totals = np.asarray(matrix.sum(axis=1)).ravel()
+    prop = spec["prop"].to_numpy() if "prop" in spec.columns else np.zeros(fids.size)
+    absolute = spec["target"].to_numpy() if "target" in spec.columns else np.zeros(fids.size)
+    if ((prop < 0) | (prop > 1)).any():
+        k = int(np.flatnonzero((prop < 0) | (prop > 1))[0])
+        raise DataError(f"{spec_path}, line {k + 2}: prop {prop[k]:g} is not in [0, 1]")
+    targets = np.where(prop > 0, prop * totals, absolute)
+    spf = spec["spf"].to_numpy() if "spf" in spec.columns else np.ones(fids.size)
+    for key in ("COSTTHRESH",):
+        if float(params.get(key, 0) or 0) != 0:
+            notes.append(f"{key} {params[key]} is ignored: the exact solver has no cost threshold penalty")
+    xy = pu[["xloc", "yloc"]].to_numpy() if {"xloc", "yloc"} <= set(pu.columns) else None
+    data = PlanningData.from_arrays(cost=cost, features=matrix, feature_names=[str(n) for n in names], ids=ids.astype(np.int64),
+                                    status=status, boundary=bnd)
+    blm = float(params.get("BLM", 0) or 0)
+    return MarxanProject(folder=root, params=params, data=data, blm=blm, targets=targets, spf=spf,
+                         feature_ids=fids.astype(np.int64), xy=xy, notes=notes)

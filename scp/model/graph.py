@@ -1,0 +1,104 @@
+"""Formulations of the graph constraints (see :mod:`scp.problem.graph` for the mathematics and
+references): single-commodity flow for contiguity, neighbour counts, unit flow for corridors.
+Adjacency comes from the boundary matrix (or the grid, for 8 neighbours)."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..data import PlanningData
+from ..data.spatial import adjacency
+from ..errors import ScenarioError
+from ..problem.graph import Contiguity, Corridor, Neighbours
+from .model import ModelBuilder
+
+
+def compile_contiguity(c: Contiguity, b: ModelBuilder, data: PlanningData, x: slice, locked_in: np.ndarray) -> None:
+    """Single-commodity flow over both directions of every adjacency (tags ``"contiguity:*"``)."""
+    n = data.n_pu
+    A = sp.triu(adjacency(data), k=1).tocoo()
+    tail = np.concatenate([A.row, A.col]).astype(np.int64)  # both directions of every edge
+    head = np.concatenate([A.col, A.row]).astype(np.int64)
+    m = tail.size
+    big = float(max(n - 1, 1))
+    f = b.add_columns("contiguity_flow", m, lower=0.0, upper=big)
+    if c.mode == "selection":
+        s = b.add_columns("contiguity_supply", n, lower=0.0, upper=float(n))
+        r = b.add_columns("contiguity_root", n, lower=0.0, upper=1.0, integer=True)
+    else:
+        if not locked_in.any():
+            raise ScenarioError("mode 'locked_in' needs at least one locked-in unit", "contiguity.mode")
+        s = b.add_columns("contiguity_supply", n, lower=0.0, upper=np.where(locked_in, float(n), 0.0))
+    width = b.n_cols
+    k = np.arange(m)
+    units = np.arange(n)
+    # balance: inflow + supply - outflow - x_i = 0
+    rows = np.concatenate([head, tail, units, units])
+    cols = np.concatenate([f.start + k, f.start + k, s.start + units, x.start + units])
+    vals = np.concatenate([np.ones(m), -np.ones(m), np.ones(n), -np.ones(n)])
+    b.add_rows("contiguity:balance", sp.csr_matrix((vals, (rows, cols)), shape=(n, width)), 0.0, 0.0)
+    for tag, end in (("contiguity:cap_tail", tail), ("contiguity:cap_head", head)):
+        block = sp.csr_matrix((np.concatenate([np.ones(m), -big * np.ones(m)]),
+                               (np.concatenate([k, k]), np.concatenate([f.start + k, x.start + end]))),
+                              shape=(m, width))
+        b.add_rows(tag, block, -np.inf, 0.0)
+    if c.mode == "selection":
+        sup = sp.csr_matrix((np.concatenate([np.ones(n), -float(n) * np.ones(n)]),
+                             (np.concatenate([units, units]), np.concatenate([s.start + units, r.start + units]))),
+                            shape=(n, width))
+        b.add_rows("contiguity:supply", sup, -np.inf, 0.0)
+        inside = sp.csr_matrix((np.concatenate([np.ones(n), -np.ones(n)]),
+                                (np.concatenate([units, units]), np.concatenate([r.start + units, x.start + units]))),
+                               shape=(n, width))
+        b.add_rows("contiguity:root_selected", inside, -np.inf, 0.0)
+        one = sp.csr_matrix((np.ones(n), (np.zeros(n, dtype=np.int64), r.start + units)), shape=(1, width))
+        b.add_rows("contiguity:one_root", one, 1.0, 1.0)
+
+
+def compile_neighbours(c: Neighbours, b: ModelBuilder, data: PlanningData, x: slice, locked_in: np.ndarray) -> None:
+    """``sum_{j in N(i)} x_j - k x_i >= 0`` for every unit (tag ``"neighbours"``)."""
+    adj = adjacency(data, c.neighbours)
+    block = (adj - float(c.k) * sp.identity(data.n_pu, format="csr")).tocsr()
+    if x.start:
+        block = sp.hstack([sp.csr_matrix((data.n_pu, x.start)), block], format="csr")
+    b.add_rows("neighbours", block, 0.0, np.inf)
+
+
+def compile_corridor(c: Corridor, b: ModelBuilder, data: PlanningData, x: slice, locked_in: np.ndarray) -> None:
+    """A unit flow from the source area to the sink area through selected units; the chain's
+    resistance is charged to the objective with the corridor's weight (tags ``"corridor:NAME:*"``)."""
+    n = data.n_pu
+    r = c._r(n)
+    tag = f"corridor:{c.name}"
+    A = sp.triu(adjacency(data, c.neighbours), k=1).tocoo()
+    tail = np.concatenate([A.row, A.col]).astype(np.int64)
+    head = np.concatenate([A.col, A.row]).astype(np.int64)
+    m = tail.size
+    src, snk = np.flatnonzero(c.source), np.flatnonzero(c.sink)
+    f = b.add_columns(f"{tag}:flow", m, lower=0.0, upper=1.0, cost=c.weight * r[head])
+    s = b.add_columns(f"{tag}:source", src.size, lower=0.0, upper=1.0, cost=c.weight * r[src])
+    t = b.add_columns(f"{tag}:sink", snk.size, lower=0.0, upper=1.0)
+    width = b.n_cols
+    k = np.arange(m)
+    rows = np.concatenate([head, tail, src, snk])
+    cols = np.concatenate([f.start + k, f.start + k, s.start + np.arange(src.size), t.start + np.arange(snk.size)])
+    vals = np.concatenate([np.ones(m), -np.ones(m), np.ones(src.size), -np.ones(snk.size)])
+    b.add_rows(f"{tag}:balance", sp.csr_matrix((vals, (rows, cols)), shape=(n, width)), 0.0, 0.0)
+    for part, cols_, size in (("source", s, src.size), ("sink", t, snk.size)):
+        one = sp.csr_matrix((np.ones(size), (np.zeros(size, dtype=np.int64), cols_.start + np.arange(size))),
+                            shape=(1, width))
+        b.add_rows(f"{tag}:{part}_total", one, 1.0, 1.0)
+    # capacities: flow only through selected units
+    caps = [(f, k, tail, m, "cap_tail"), (f, k, head, m, "cap_head"),
+            (s, np.arange(src.size), src, src.size, "cap_source"), (t, np.arange(snk.size), snk, snk.size, "cap_sink")]
+    for cols_, idx, unit, size, name in caps:
+        rr = np.arange(size)
+        block = sp.csr_matrix((np.concatenate([np.ones(size), -np.ones(size)]),
+                               (np.concatenate([rr, rr]), np.concatenate([cols_.start + idx, x.start + unit]))),
+                              shape=(size, width))
+        b.add_rows(f"{tag}:{name}", block, -np.inf, 0.0)
+
+
+GRAPH_FORMULATIONS = {Contiguity: compile_contiguity, Neighbours: compile_neighbours, Corridor: compile_corridor}
+"""The formulation of each graph constraint type: ``f(constraint, builder, data, x, locked_in)``."""

@@ -1,0 +1,48 @@
+"""Formulations of the objectives (see :mod:`scp.problem.objectives` for the mathematics).
+
+Each function adds the objective's costs (and, for budgeted objectives, its extra columns and
+rows) to a :class:`~scp.model.model.ModelBuilder`, vectorised.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..data import PlanningData
+from ..problem.objectives import MaxUtility, MinSet, MinShortfall, feature_weights
+from .model import ModelBuilder
+
+
+def compile_min_set(c: MinSet, b: ModelBuilder, data: PlanningData, x: slice, targets: np.ndarray) -> None:
+    """``min sum_i c_i x_i``."""
+    b.add_cost(x, data.cost)
+    b.sense = 1
+
+
+def compile_max_utility(c: MaxUtility, b: ModelBuilder, data: PlanningData, x: slice, targets: np.ndarray) -> None:
+    """``max sum_j w_j sum_i r_ij x_i`` (minimised negated, ``sense = -1``) with the budget row."""
+    w = feature_weights(data, dict(c.weights), "objective.weights")
+    utility = np.asarray(data.rij.T @ w).ravel()
+    b.add_cost(x, -utility)  # minimise the negated utility
+    b.sense = -1
+    b.add_rows("budget", sp.csr_matrix(data.cost.reshape(1, -1)), -np.inf, c.budget)
+
+
+def compile_min_shortfall(c: MinShortfall, b: ModelBuilder, data: PlanningData, x: slice, targets: np.ndarray) -> None:
+    """``min sum_j w_j s_j / t_j`` with ``r_j . x + s_j >= t_j`` (tag ``"shortfall"``) and the budget row."""
+    has = np.flatnonzero(np.isfinite(targets) & (np.nan_to_num(targets) > 0))
+    w = feature_weights(data, dict(c.weights), "objective.weights")[has]
+    t = targets[has]
+    labels = tuple(data.features[j] for j in has)
+    s = b.add_columns("shortfall", has.size, lower=0.0, upper=t, cost=w / t, labels=labels)
+    # r_j . x + s_j >= t_j
+    k = has.size
+    block = sp.hstack([data.rij[has], sp.csr_matrix((k, s.start - x.stop)), sp.eye(k)], format="csr")
+    b.add_rows("shortfall", block, t, np.inf, labels=labels)
+    b.add_rows("budget", sp.csr_matrix(data.cost.reshape(1, -1)), -np.inf, c.budget)
+    b.sense = 1
+
+
+OBJECTIVE_FORMULATIONS = {MinSet: compile_min_set, MaxUtility: compile_max_utility, MinShortfall: compile_min_shortfall}
+"""The formulation of each objective type: ``f(objective, builder, data, x, targets)``."""

@@ -1,0 +1,86 @@
+"""Presolve checks in domain words, run before any solver is called.
+
+Each check returns sentences a planner understands: which feature cannot reach its
+target and by how much, whether the budget is below the cost of the locked-in units,
+whether a coverage share is out of reach with the units that are locked out.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..problem.constraints import Budget, Coverage, status_masks
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .model import Model
+    from ..problem.problem import Problem
+
+
+def _fmt(v: float) -> str:
+    return f"{v:,.6g}"
+
+
+def infeasibility_reasons(problem: "Problem") -> list[str]:
+    """Reasons why ``problem`` cannot be feasible, each sufficient on its own (empty if none found)."""
+    data = problem.data
+    reasons: list[str] = []
+    locked_in, locked_out = status_masks(data, problem.constraints)
+    both = locked_in & locked_out
+    if both.any():
+        ids = data.ids[both][:5].tolist()
+        reasons.append(f"{int(both.sum())} unit(s) are both locked in and locked out (PU ids {ids})")
+    available = ~locked_out
+    if problem.objective.name == "min_set":
+        t = problem.resolved_targets()
+        reachable = np.asarray(data.rij @ available.astype(np.float64)).ravel()
+        short = np.isfinite(t) & (t > reachable * (1 + 1e-9) + 1e-12)
+        for j in np.flatnonzero(short):
+            reasons.append(
+                f"target of feature {data.features[j]!r} is {_fmt(t[j])} but units that are not locked "
+                f"out hold at most {_fmt(reachable[j])} (short by {_fmt(t[j] - reachable[j])}); "
+                "lower the target or unlock units that hold it"
+            )
+    locked_cost = float(data.cost[locked_in].sum())
+    budgets = [c.amount for c in problem.constraints if isinstance(c, Budget)]
+    if getattr(problem.objective, "budget", None) is not None:
+        budgets.append(problem.objective.budget)
+    for amount in budgets:
+        if locked_cost > amount * (1 + 1e-9):
+            reasons.append(
+                f"budget {_fmt(amount)} is below the cost of the locked-in units ({_fmt(locked_cost)}); "
+                "raise the budget or lock fewer units in"
+            )
+    for c in problem.constraints:
+        if isinstance(c, Coverage):
+            for label, mask in c.groups(data):
+                need = c.fraction * float(data.area[mask].sum())
+                can = float(data.area[mask & available].sum())
+                if need > can * (1 + 1e-9) + 1e-12:
+                    where = "the planning region" if label == "total" else f"jurisdiction {label!r}"
+                    reasons.append(
+                        f"coverage of {c.fraction:.0%} of {where} needs area {_fmt(need)} but units "
+                        f"that are not locked out cover only {_fmt(can)}; lower the share or unlock units"
+                    )
+    from ..problem.graph import Neighbours
+
+    for c in problem.constraints:
+        if isinstance(c, Neighbours):
+            why = c.impossible(data, locked_in)
+            if why:
+                reasons.append(why)
+    return reasons
+
+
+def coefficient_warnings(model: "Model", limit: float = 1e9) -> list[str]:
+    """Warn when nonzero coefficient magnitudes span more than ``limit`` (numerical trouble)."""
+    out = []
+    for name, values in (("constraint matrix", model.A.data), ("objective", model.c)):
+        v = np.abs(values[values != 0])
+        if v.size and v.max() / v.min() > limit:
+            out.append(
+                f"{name} coefficients range from {v.min():.3g} to {v.max():.3g} (ratio {v.max() / v.min():.2g}); "
+                "rescale costs, amounts or penalties (e.g. to thousands) to avoid numerical trouble"
+            )
+    return out

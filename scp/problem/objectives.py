@@ -1,0 +1,81 @@
+"""Objectives: exactly one per problem.
+
+Mathematical formulation
+------------------------
+Decision ``x_i in {0, 1}`` selects planning unit ``i``; ``c_i`` cost, ``r_ij`` amount of
+feature ``j`` in unit ``i``, ``t_j`` target, ``B`` budget, ``w_j`` feature weight.
+
+Minimum set (Marxan; prioritizr ``add_min_set_objective``)::
+
+    min  sum_i c_i x_i           s.t.  sum_i r_ij x_i >= t_j   for every feature with a target
+
+Maximum utility (prioritizr ``add_max_utility_objective``)::
+
+    max  sum_j w_j sum_i r_ij x_i    s.t.  sum_i c_i x_i <= B
+
+Minimum shortfall (prioritizr ``add_min_shortfall_objective``), ``s_j >= 0`` continuous::
+
+    min  sum_j w_j s_j / t_j     s.t.  s_j >= t_j - sum_i r_ij x_i,   sum_i c_i x_i <= B
+
+Penalties are added to a minimisation and subtracted from a maximisation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+import numpy as np
+
+from ..data.checks import non_negative
+from ..data import PlanningData
+from ..errors import ScenarioError
+
+
+def feature_weights(data: PlanningData, weights: Mapping[str, float] | None, where: str) -> np.ndarray:
+    """One weight per feature: 1 unless ``weights`` names it (errors name ``where.FEATURE``)."""
+    w = np.ones(data.n_features)
+    for name, v in (weights or {}).items():
+        try:
+            j = data.feature_index(str(name))
+        except Exception as exc:  # DataError with suggestions
+            raise ScenarioError(str(exc), f"{where}.{name}") from None
+        if not np.isfinite(float(v)) or float(v) < 0:
+            raise ScenarioError(f"weight {v!r} must be a finite number >= 0", f"{where}.{name}")
+        w[j] = float(v)
+    return w
+
+
+@dataclass(frozen=True)
+class MinSet:
+    """Minimum-cost set meeting every target (the default objective)."""
+
+    name: str = "min_set"
+    uses_targets: bool = True
+    budget: float | None = None
+
+
+@dataclass(frozen=True)
+class MaxUtility:
+    """Maximise the weighted amount of all features held, within a budget."""
+
+    budget: float
+    weights: tuple[tuple[str, float], ...] = ()
+    name: str = "max_utility"
+    uses_targets: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "budget", non_negative(self.budget, "objective.budget"))
+
+
+@dataclass(frozen=True)
+class MinShortfall:
+    """Minimise the weighted relative shortfall of the targets, within a budget."""
+
+    budget: float
+    weights: tuple[tuple[str, float], ...] = ()
+    name: str = "min_shortfall"
+    uses_targets: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "budget", non_negative(self.budget, "objective.budget"))

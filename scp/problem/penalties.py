@@ -1,0 +1,121 @@
+"""Penalties: quadratic terms in the selection, linearised exactly.
+
+Mathematical formulation
+------------------------
+Every penalty is written as a linear part and a pair part with non-negative weights::
+
+    P(x) = sum_i e_i x_i - sum_{i<j} W_ij x_i x_j ,      W_ij >= 0
+
+* Boundary length with penalty ``p`` and edge factor ``f`` (Marxan's BLM when ``f = 1``;
+  Ball et al. 2009)::
+
+      e_i = p (f B_ii + sum_{j != i} B_ij),     W_ij = 2 p B_ij
+
+* Symmetric connectivity ``C`` (connectivity between selected and unselected units is
+  lost; Marxan's connectivity)::
+
+      e_i = p sum_{j != i} C_ij,                 W_ij = 2 p C_ij
+
+* Asymmetric connectivity ``D`` charges ``p sum_{i != j} D_ij x_i (1 - x_j)`` (Beger et al.
+  2010; flow out of the selection is lost)::
+
+      e_i = p sum_{j != i} D_ij,                 W_ij = p (D_ij + D_ji)
+
+The compiler sums the pair parts of all penalties and linearises each product with a
+continuous ``y_ij in [0, 1]``, ``y_ij <= x_i``, ``y_ij <= x_j`` and objective coefficient
+``-W_ij`` (tags ``"pair_aux"`` columns, ``"pair_aux:i"`` and ``"pair_aux:j"`` rows). Because
+``W_ij >= 0`` and the objective is minimised, ``y_ij = min(x_i, x_j) = x_i x_j`` at every
+optimum. (Maximisation objectives are compiled as minimisation, so the same holds.)
+
+References
+----------
+Ball, Possingham & Watts (2009) Marxan and relatives. Beyer et al. (2016) Ecological
+Modelling 328:14-22 (linearisation). Beger et al. (2010) Conservation Letters 3:359-368.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..data.checks import non_negative
+from ..data import PlanningData
+from ..errors import ScenarioError
+
+
+def _check_penalty(value: float, where: str) -> float:
+    return non_negative(value, where, " (0 switches the penalty off)")
+
+
+def _off_diagonal(m: sp.csr_matrix) -> sp.csr_matrix:
+    m = sp.csr_matrix(m)
+    out = (m - sp.diags(m.diagonal())).tocsr()
+    out.eliminate_zeros()
+    return out
+
+
+@dataclass(frozen=True)
+class BoundaryPenalty:
+    """Penalise the boundary length of the selection (see module docstring)."""
+
+    penalty: float
+    edge_factor: float = 1.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "penalty", _check_penalty(self.penalty, "boundary.penalty"))
+        f = _check_penalty(self.edge_factor, "boundary.edge_factor")
+        if f > 1:
+            raise ScenarioError(f"{f} is not in [0, 1]", "boundary.edge_factor")
+        object.__setattr__(self, "edge_factor", f)
+
+    def terms(self, data: PlanningData) -> tuple[np.ndarray, sp.csr_matrix]:
+        """``(e, W)`` with ``W`` strictly upper triangular."""
+        if data.boundary is None:
+            raise ScenarioError("the planning data have no boundary matrix; give one (e.g. a grid or "
+                                "Marxan bound.dat) or remove the boundary penalty", "boundary")
+        B = data.boundary
+        off = _off_diagonal(B)
+        e = self.penalty * (self.edge_factor * B.diagonal() + np.asarray(off.sum(axis=1)).ravel())
+        return e, sp.triu(off, k=1, format="csr") * (2.0 * self.penalty)
+
+
+@dataclass(frozen=True)
+class ConnectivityPenalty:
+    """Penalise connectivity lost between selected and unselected units.
+
+    ``matrix`` is the name of a connectivity matrix in the data (or ``None`` for the only
+    one). With ``asymmetric=True`` the matrix is read as directed flows ``D_ij`` from i to j.
+    """
+
+    penalty: float
+    matrix: str | None = None
+    asymmetric: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "penalty", _check_penalty(self.penalty, "connectivity.penalty"))
+
+    def resolve(self, data: PlanningData) -> sp.csr_matrix:
+        if not data.connectivity:
+            raise ScenarioError("the planning data have no connectivity matrix", "connectivity.matrix")
+        if self.matrix is None:
+            if len(data.connectivity) > 1:
+                raise ScenarioError(f"several matrices {sorted(data.connectivity)}; name one",
+                                    "connectivity.matrix")
+            return next(iter(data.connectivity.values()))
+        if self.matrix not in data.connectivity:
+            raise ScenarioError(f"unknown matrix {self.matrix!r}; the data have {sorted(data.connectivity)}",
+                                "connectivity.matrix")
+        return data.connectivity[self.matrix]
+
+    def terms(self, data: PlanningData) -> tuple[np.ndarray, sp.csr_matrix]:
+        off = _off_diagonal(self.resolve(data))
+        e = self.penalty * np.asarray(off.sum(axis=1)).ravel()
+        if self.asymmetric:
+            W = sp.triu(off + off.T, k=1, format="csr") * self.penalty
+        else:
+            sym = (off + off.T) * 0.5
+            W = sp.triu(sym, k=1, format="csr") * (2.0 * self.penalty)
+            e = self.penalty * np.asarray(sym.sum(axis=1)).ravel()
+        return e, W

@@ -1,0 +1,167 @@
+"""The declarative problem grammar.
+
+A :class:`Problem` is immutable: every method returns a new problem with one more
+component. Exactly one objective (minimum set by default); any number of targets,
+constraints and penalties::
+
+    p = (Problem(data)
+         .min_set()
+         .relative_targets(0.3)
+         .relative_targets({"markhor": 0.6})
+         .coverage(0.3, by="jurisdiction")
+         .boundary_penalty(1.0))
+    solution = scp.solve(p, gap=0.0)
+
+Components check their arguments when added and name what is wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Mapping
+
+import numpy as np
+
+from ..data import PlanningData
+from ..errors import ScenarioError
+from .constraints import Budget, Coverage, Linear, Locked, pu_mask, status_masks
+from .graph import Contiguity, Corridor, Neighbours, adjacency
+from .objectives import MaxUtility, MinSet, MinShortfall, feature_weights
+from .penalties import BoundaryPenalty, ConnectivityPenalty
+from .targets import TargetSpec, resolve_targets, target_specs
+
+
+@dataclass(frozen=True, eq=False)
+class Problem:
+    """A conservation planning problem over :class:`~scp.data.PlanningData`."""
+
+    data: PlanningData
+    objective: object = MinSet()
+    targets: tuple[TargetSpec, ...] = ()
+    constraints: tuple = ()
+    penalties: tuple = ()
+
+    # ---------------------------------------------------------------- objectives
+    def min_set(self) -> "Problem":
+        """Minimise cost (plus penalties) subject to every target."""
+        return replace(self, objective=MinSet())
+
+    def max_utility(self, budget: float, weights: Mapping[str, float] | None = None) -> "Problem":
+        """Maximise the weighted amount of features held within ``budget``."""
+        obj = MaxUtility(budget, tuple((weights or {}).items()))
+        feature_weights(self.data, dict(obj.weights), "objective.weights")
+        return replace(self, objective=obj)
+
+    def min_shortfall(self, budget: float, weights: Mapping[str, float] | None = None) -> "Problem":
+        """Minimise the weighted relative target shortfall within ``budget``."""
+        obj = MinShortfall(budget, tuple((weights or {}).items()))
+        feature_weights(self.data, dict(obj.weights), "objective.weights")
+        return replace(self, objective=obj)
+
+    def objective_weights(self) -> np.ndarray:
+        return feature_weights(self.data, dict(getattr(self.objective, "weights", ())), "objective.weights")
+
+    # ------------------------------------------------------------------- targets
+    def relative_targets(self, value: float | Mapping[str, float]) -> "Problem":
+        """Targets as shares of each feature's total (a scalar for all, or ``{feature: share}``)."""
+        return self._add_targets(target_specs("relative", value))
+
+    def absolute_targets(self, value: float | Mapping[str, float]) -> "Problem":
+        """Targets as amounts (a scalar for all, or ``{feature: amount}``)."""
+        return self._add_targets(target_specs("absolute", value))
+
+    def _add_targets(self, specs: tuple[TargetSpec, ...]) -> "Problem":
+        new = replace(self, targets=self.targets + specs)
+        new.resolved_targets()  # unknown feature names fail now, not at solve time
+        return new
+
+    def resolved_targets(self) -> np.ndarray:
+        """Absolute target per feature (NaN where none applies)."""
+        return resolve_targets(self.data, self.targets)
+
+    # --------------------------------------------------------------- constraints
+    def locked_in(self, units) -> "Problem":
+        """Force units into the selection (boolean mask or list of PU ids)."""
+        return self._add_lock(pu_mask(self.data, units, "locked_in"), 1)
+
+    def locked_out(self, units) -> "Problem":
+        """Keep units out of the selection (boolean mask or list of PU ids)."""
+        return self._add_lock(pu_mask(self.data, units, "locked_out"), 0)
+
+    def _add_lock(self, mask: np.ndarray, value: int) -> "Problem":
+        new = replace(self, constraints=self.constraints + (Locked(mask, value),))
+        li, lo = status_masks(self.data, new.constraints)
+        both = li & lo
+        if both.any():
+            raise ScenarioError(
+                f"{int(both.sum())} unit(s) would be both locked in and locked out "
+                f"(PU ids {self.data.ids[both][:5].tolist()}); remove them from one of the two",
+                "locked_in" if value == 1 else "locked_out")
+        return new
+
+    def budget(self, amount: float) -> "Problem":
+        """Total cost of the selection may not exceed ``amount``."""
+        return replace(self, constraints=self.constraints + (Budget(amount),))
+
+    def coverage(self, fraction: float, by: str | list[str] | None = None) -> "Problem":
+        """Protect at least ``fraction`` of the area: overall (``by=None``), in every
+        jurisdiction (``by="jurisdiction"``) or in the listed jurisdictions."""
+        c = Coverage(fraction, by)
+        c.groups(self.data)  # validate labels now
+        return replace(self, constraints=self.constraints + (c,))
+
+    def linear_constraint(self, coefficients, sense: str, rhs: float, name: str = "linear") -> "Problem":
+        """``coefficients @ x (sense) rhs`` with one coefficient per PU."""
+        c = Linear(coefficients, sense, rhs, name)
+        if c.coefficients.shape != (self.data.n_pu,):
+            raise ScenarioError(f"{c.coefficients.shape[0]} coefficients for {self.data.n_pu} PUs",
+                                f"constraints.{name}")
+        return replace(self, constraints=self.constraints + (c,))
+
+    def contiguity(self, mode: str = "selection") -> "Problem":
+        """The selection must be one connected network (``mode="selection"``), or every part of
+        it must be joined to a locked-in unit (``mode="locked_in"``); see :mod:`scp.contiguity`."""
+        c = Contiguity(mode)
+        adjacency(self.data, 4, "contiguity")  # needs a boundary matrix: fail now
+        return replace(self, constraints=self.constraints + (c,))
+
+    def neighbours(self, k: int, directions: int = 4) -> "Problem":
+        """Every selected unit must have at least ``k`` selected neighbours (``directions`` 4 or
+        8; 8 needs grid data); see :class:`scp.contiguity.Neighbours`."""
+        c = Neighbours(k, directions)
+        adjacency(self.data, directions, "neighbours")
+        return replace(self, constraints=self.constraints + (c,))
+
+    def corridor(self, source, sink, resistance=None, weight: float = 0.0, name: str = "corridor",
+                 directions: int = 4) -> "Problem":
+        """The selection must join area ``source`` to area ``sink`` (boolean masks or lists of PU
+        ids) through neighbouring selected units; with ``weight > 0`` the least resistance of
+        such a chain (``resistance`` per PU, default 1) is added to the objective. See
+        :class:`scp.contiguity.Corridor`."""
+        c = Corridor(pu_mask(self.data, source, f"corridors.{name}.from"),
+                     pu_mask(self.data, sink, f"corridors.{name}.to"), resistance, weight, name, directions)
+        adjacency(self.data, directions, f"corridors.{name}")
+        return replace(self, constraints=self.constraints + (c,))
+
+    # ----------------------------------------------------------------- penalties
+    def boundary_penalty(self, penalty: float, edge_factor: float = 1.0) -> "Problem":
+        """Add ``penalty`` x boundary length (exposed edges weighted by ``edge_factor``)."""
+        p = BoundaryPenalty(penalty, edge_factor)
+        if self.data.boundary is None:
+            raise ScenarioError("the planning data have no boundary matrix; build the data from a grid "
+                                "or give a boundary table", "boundary")
+        return replace(self, penalties=self.penalties + (p,))
+
+    def connectivity_penalty(self, penalty: float, matrix: str | None = None,
+                             asymmetric: bool = False) -> "Problem":
+        """Add ``penalty`` x connectivity lost between selected and unselected units."""
+        p = ConnectivityPenalty(penalty, matrix, asymmetric)
+        p.resolve(self.data)
+        return replace(self, penalties=self.penalties + (p,))
+
+    # -------------------------------------------------------------------- solve
+    def solve(self, solver: str = "highs", **options) -> "Solution":
+        """Solve this problem: the same as :func:`scp.solve` ``(self, solver, **options)``."""
+        from ..solving.pipeline import solve  # the one sanctioned upward call (see tests/test_layout.py)
+
+        return solve(self, solver, **options)

@@ -1,0 +1,198 @@
+"""HiGHS backend (highspy, in-process): the default solver.
+
+The compiled CSR matrix is passed to HiGHS as one row-wise sparse model in a single
+call; no per-variable Python objects are created.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+
+import numpy as np
+
+from ...errors import SolverUnavailable
+from ...model.model import Model
+from .base import SolveOptions, SolverResult, Status, relative_gap
+
+_BANNER_SHOWN = False
+
+
+@contextlib.contextmanager
+def _silence_stdout(active: bool):
+    """Redirect the C-level stdout to /dev/null (HiGHS prints a banner on first use)."""
+    if not active:
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _new_highs(verbose: bool):
+    global _BANNER_SHOWN
+    try:
+        import highspy
+    except ImportError as exc:  # pragma: no cover - highspy is a core dependency
+        raise SolverUnavailable("the 'highs' solver needs the highspy package: pip install highspy") from exc
+    with _silence_stdout(not verbose and not _BANNER_SHOWN):
+        h = highspy.Highs()
+    _BANNER_SHOWN = True
+    return highspy, h
+
+
+def solve_highs(model: Model, options: SolveOptions) -> SolverResult:
+    """Solve ``model`` with HiGHS.
+
+    Sets ``mip_rel_gap`` to ``options.gap`` (default 0: prove optimality), ``time_limit``,
+    ``threads`` and ``output_flag``; reports objective, best bound and gap. A run stopped
+    by the time limit returns its incumbent with status ``TIME_LIMIT``.
+    """
+    t0 = time.perf_counter()
+    highspy, h = _new_highs(options.verbose)
+    h.setOptionValue("output_flag", bool(options.verbose))
+    h.setOptionValue("mip_rel_gap", float(options.gap))
+    h.setOptionValue("random_seed", 0)
+    if options.time_limit is not None:
+        h.setOptionValue("time_limit", float(options.time_limit))
+    if options.threads is not None:
+        h.setOptionValue("threads", int(options.threads))
+    A = model.A
+    inf = highspy.kHighsInf
+    status = h.passModel(
+        model.n_cols, model.n_rows, int(A.nnz), int(highspy.MatrixFormat.kRowwise), 1, float(model.offset),
+        model.c, model.col_lower, model.col_upper,
+        np.where(np.isfinite(model.row_lower), model.row_lower, -inf),
+        np.where(np.isfinite(model.row_upper), model.row_upper, inf),
+        A.indptr.astype(np.int32), A.indices.astype(np.int32), A.data,
+        model.integrality.astype(np.int32),
+    )
+    if status == highspy.HighsStatus.kError:
+        return SolverResult(Status.ERROR, None, np.nan, np.nan, np.inf, 0.0, "highs",
+                            log="HiGHS rejected the model (passModel returned an error)")
+    if options.warm_start is not None:
+        ws = np.asarray(options.warm_start, dtype=np.float64)
+        h.setSolution(ws.size, np.arange(ws.size, dtype=np.int32), ws)
+    log_lines: list[str] = []
+    if options.progress is not None:
+        _attach_progress(h, highspy, options.progress)
+    build_time = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    h.run()
+    runtime = time.perf_counter() - t1
+    ms = h.getModelStatus()
+    info = h.getInfo()
+    M = highspy.HighsModelStatus
+    has_sol = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+    x = np.asarray(h.getSolution().col_value, dtype=np.float64) if has_sol else None
+    obj = float(info.objective_function_value) if has_sol else np.nan
+    bound = float(info.mip_dual_bound)
+    if ms == M.kOptimal:
+        st = Status.OPTIMAL
+    elif ms == M.kInfeasible:
+        st = Status.INFEASIBLE
+    elif ms in (M.kUnbounded, M.kUnboundedOrInfeasible):
+        st = Status.UNBOUNDED if ms == M.kUnbounded else Status.INFEASIBLE
+    elif ms in (M.kTimeLimit, M.kIterationLimit, M.kInterrupt, M.kSolutionLimit, M.kHighsInterrupt):
+        st = Status.TIME_LIMIT if has_sol else Status.NO_SOLUTION
+    else:
+        st = Status.ERROR
+        log_lines.append(f"HiGHS model status: {h.modelStatusToString(ms)}")
+    if st is Status.OPTIMAL and not np.isfinite(bound):
+        bound = obj
+    gap = relative_gap(obj, bound) if has_sol else np.inf
+    return SolverResult(st, x, obj, bound, gap, runtime, "highs", log="\n".join(log_lines),
+                        build_time=build_time, extra={"model_status": h.modelStatusToString(ms),
+                                                      "nodes": int(info.mip_node_count)})
+
+
+def _guarded_child(model: Model, options: SolveOptions, queue) -> None:
+    queue.put(solve_highs(model, options))
+
+
+def solve_highs_guarded(model: Model, options: SolveOptions, grace: float | None = None) -> SolverResult:
+    """:func:`solve_highs` in a child process that is stopped if it has not returned
+    ``grace`` seconds (default 60 s + 10% of the limit) after its time limit.
+
+    On large penalised models HiGHS 1.16 can stay in its setup after presolve without checking
+    its time limit; in-process, such a solve would never return. Here it comes back as
+    ``NO_SOLUTION`` with the reason in ``log`` (the caller may fall back to a heuristic
+    selection). Progress callbacks are not available in the child.
+    """
+    import dataclasses
+    import multiprocessing as mp
+    import queue as queue_mod
+
+    limit = float(options.time_limit) if options.time_limit is not None else None
+    if limit is None:
+        return solve_highs(model, options)
+    wait = limit + (60.0 + 0.1 * limit if grace is None else float(grace))
+    ctx = mp.get_context("spawn")
+    q = ctx.Queue()
+    proc = ctx.Process(target=_guarded_child, args=(model, dataclasses.replace(options, progress=None), q),
+                       daemon=True)
+    t0 = time.perf_counter()
+    proc.start()
+    try:
+        res = q.get(timeout=wait)
+    except queue_mod.Empty:
+        proc.kill()
+        proc.join()
+        return SolverResult(Status.NO_SOLUTION, None, np.nan, np.nan, np.inf, time.perf_counter() - t0, "highs",
+                            log=f"HiGHS did not return within {wait:.0f} s of a {limit:g} s time limit "
+                                "(it can stall in its setup on large models); it was stopped",
+                            extra={"stopped": True})
+    proc.join()
+    return res
+
+
+def lp_relaxation(model: Model, time_limit: float | None = None, threads: int | None = None):
+    """Solve the LP relaxation of ``model`` with HiGHS's interior-point method (no crossover).
+
+    Returns ``(x, objective)`` (minimisation form, offset included), or ``(None, nan)`` when
+    the LP did not solve to optimality within the time limit. The objective is a lower bound
+    on the MILP optimum up to the interior-point tolerance (relative 1e-8).
+    """
+    highspy, h = _new_highs(False)
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("solver", "ipm")
+    h.setOptionValue("run_crossover", "off")
+    if time_limit is not None:
+        h.setOptionValue("time_limit", float(time_limit))
+    if threads is not None:
+        h.setOptionValue("threads", int(threads))
+    A = model.A
+    inf = highspy.kHighsInf
+    h.passModel(model.n_cols, model.n_rows, int(A.nnz), int(highspy.MatrixFormat.kRowwise), 1, float(model.offset),
+                model.c, model.col_lower, model.col_upper,
+                np.where(np.isfinite(model.row_lower), model.row_lower, -inf),
+                np.where(np.isfinite(model.row_upper), model.row_upper, inf),
+                A.indptr.astype(np.int32), A.indices.astype(np.int32), A.data,
+                np.zeros(model.n_cols, dtype=np.int32))
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None, float("nan")
+    return (np.asarray(h.getSolution().col_value, dtype=np.float64),
+            float(h.getInfo().objective_function_value))
+
+
+def _attach_progress(h, highspy, progress) -> None:
+    """Call ``progress(elapsed, incumbent, bound, gap)`` at most once a second during the MIP."""
+    last = [-1.0]
+
+    def callback(kind, message, out, data_in, user):
+        t = float(out.running_time)
+        if t - last[0] >= 1.0:
+            last[0] = t
+            progress(t, float(out.mip_primal_bound), float(out.mip_dual_bound), float(out.mip_gap))
+
+    h.setCallback(callback, None)
+    h.startCallback(highspy.cb.HighsCallbackType.kCallbackMipInterrupt)

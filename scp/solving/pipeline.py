@@ -1,0 +1,182 @@
+"""The solve pipeline: ``scp.solve(problem)``.
+
+presolve checks -> compile -> (optional) LP relaxation and LP-guided heuristic -> exact solver
+(warm-started) -> bound bookkeeping -> verification of the selection by :func:`scp.evaluate`.
+
+Every phase lives in its own module; this one only sequences them and keeps the books:
+
+* the bound reported is the best *valid* bound of all phases (the solver's, or the LP
+  relaxation's when that is better; both are lower bounds of a minimisation);
+* a selection is returned only after :func:`~scp.results.evaluate.evaluate` has checked it
+  against every constraint of the problem, from the selection itself;
+* ``Status.OPTIMAL`` means proven within the requested gap (by the solver, or by the LP bound).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from typing import Callable
+
+import numpy as np
+
+from ..errors import Infeasible, ScenarioError, SolverError, warn
+from ..model import Model, coefficient_warnings, compile_problem, infeasibility_reasons
+from ..problem import Problem
+from ..results import Solution, Status, evaluate
+from .backends import SolveOptions, SolverResult, relative_gap, solve_with
+from .backends.highs import solve_highs_guarded
+from .heuristic import Start, full_start, lp_guided_start
+
+GUARDED_ROWS = 200_000
+"""HiGHS solves of models with at least this many rows and a time limit run in a child process
+that is stopped if HiGHS overruns its limit (see :func:`scp.solving.backends.highs.solve_highs_guarded`)."""
+
+
+def solve(problem: Problem, solver: str = "highs", *, gap: float = 0.0, time_limit: float | None = None,
+          threads: int | None = None, verbose: bool = False,
+          progress: Callable[[float, float, float, float], None] | None = None,
+          warm_start=None, formulation: str = "pairs") -> Solution:
+    """Check, compile, solve and verify ``problem``.
+
+    Parameters
+    ----------
+    problem: the :class:`~scp.problem.Problem` to solve.
+    solver: ``"highs"`` (default), ``"cbc"``, or ``"pulp:NAME"``.
+    gap: relative optimality gap (default 0: solve to proven optimality).
+    time_limit: seconds; a solve that hits it returns its incumbent (status ``TIME_LIMIT``).
+    threads, verbose, progress: see :class:`~scp.solving.backends.base.SolveOptions`.
+    warm_start: a 0/1 selection offered to the solver as a first solution (HiGHS), or
+        ``"heuristic"``: solve the LP relaxation, build a selection with the heuristic of
+        :mod:`scp.solving.heuristic`, and stop there when the LP bound proves it within ``gap``;
+        otherwise it warm-starts the solver (minimum-set problems with targets, coverage and
+        locks; other problems are solved as without it).
+    formulation: linearisation of penalty pairs, ``"pairs"`` or ``"compact"`` (:mod:`scp.model.pairs`).
+
+    Returns
+    -------
+    Solution
+        Verified by :func:`scp.evaluate`.
+
+    Raises
+    ------
+    Infeasible
+        With domain-worded reasons, before solving when a presolve check fails.
+    SolverError
+        When the solver fails, or returns a selection that violates a constraint.
+    """
+    gap = _checked_gap(gap)
+    if time_limit is not None and not float(time_limit) > 0:
+        raise ScenarioError(f"{time_limit} must be > 0 seconds", "solver.time_limit")
+    reasons = infeasibility_reasons(problem)
+    if reasons:
+        raise Infeasible("the problem is infeasible:", reasons)
+    t0 = time.perf_counter()
+    model = compile_problem(problem, formulation)
+    compile_time = time.perf_counter() - t0
+    for w in coefficient_warnings(model):
+        warn(w)
+    return solve_model(problem, model, solver, gap=gap, time_limit=time_limit, threads=threads,
+                       verbose=verbose, progress=progress, warm_start=warm_start, compile_time=compile_time)
+
+
+def solve_model(problem: Problem, model: Model, solver: str = "highs", *, gap: float = 0.0,
+                time_limit: float | None = None, threads: int | None = None, verbose: bool = False,
+                progress=None, warm_start=None, compile_time: float = 0.0) -> Solution:
+    """Solve a model compiled from ``problem`` (possibly with rows added, e.g. the cuts of a
+    portfolio) and verify the selection against ``problem``; see :func:`solve`."""
+    start: Start | None = None
+    res: SolverResult | None = None
+    if isinstance(warm_start, str):
+        if warm_start != "heuristic":
+            raise ScenarioError(f"{warm_start!r}: give a selection or 'heuristic'", "solver.warm_start")
+        t0 = time.perf_counter()
+        start = lp_guided_start(problem, model, time_limit, threads)
+        used = time.perf_counter() - t0
+        warm_start = start.selection
+        if start.selection is not None and start.gap <= gap:
+            res = _heuristic_result(model, start, Status.OPTIMAL, used)  # the LP bound proves it
+        elif time_limit is not None:
+            time_limit = max(1.0, float(time_limit) - used)
+    if res is None:
+        res = _exact(model, solver, warm_start, SolveOptions(
+            gap=gap, time_limit=time_limit, threads=threads, verbose=verbose, progress=progress))
+        if start is not None:
+            res = _with_lp_books(model, res, start)
+    return _verified(problem, model, res, time_limit, compile_time)
+
+
+def _checked_gap(gap) -> float:
+    try:
+        gap = float(gap)
+    except (TypeError, ValueError):
+        raise ScenarioError(f"{gap!r} is not a number", "solver.gap") from None
+    if not 0 <= gap < 1:
+        raise ScenarioError(f"{gap} is not in [0, 1) (0.01 means 1%)", "solver.gap")
+    return gap
+
+
+def _start_extra(start: Start) -> dict:
+    return {"lp_s": start.lp_seconds, "heuristic_s": start.heuristic_seconds,
+            "heuristic_objective": start.objective, "lp_bound": start.lp_bound}
+
+
+def _heuristic_result(model: Model, start: Start, status: Status, runtime: float, log: str = "",
+                      **extra) -> SolverResult:
+    """The heuristic selection with the LP bound as its proof of quality."""
+    return SolverResult(status, full_start(model, start.selection), start.objective, start.lp_bound, start.gap,
+                        runtime, "highs LP bound + heuristic", log=log, extra=dict(_start_extra(start), **extra))
+
+
+def _exact(model: Model, solver: str, warm_start, options: SolveOptions) -> SolverResult:
+    """The exact solver, warm-started from a 0/1 selection when one is given."""
+    if warm_start is not None:
+        sel = np.zeros(model.n_pu)
+        sel[:] = np.asarray(warm_start, dtype=np.float64)
+        options = replace(options, warm_start=full_start(model, sel))
+    if solver == "highs" and options.time_limit is not None and model.n_rows >= GUARDED_ROWS:
+        return solve_highs_guarded(model, options)
+    return solve_with(model, solver, options)
+
+
+def _with_lp_books(model: Model, res: SolverResult, start: Start) -> SolverResult:
+    """Bound bookkeeping after a warm-started solve: the LP bound is valid for the whole solve,
+    so keep the better of it and the solver's bound; when the solver gave nothing back in time,
+    keep the heuristic selection and its LP bound."""
+    res.extra.update(_start_extra(start))
+    if res.x is not None and np.isfinite(start.lp_bound) and not \
+            (np.isfinite(res.bound) and res.bound >= start.lp_bound):
+        res.bound = start.lp_bound
+        res.gap = relative_gap(res.objective, res.bound)
+    if res.x is None and start.selection is not None:
+        return _heuristic_result(model, start, Status.TIME_LIMIT, res.runtime, log=res.log, solver_log=res.log)
+    return res
+
+
+def _verified(problem: Problem, model: Model, res: SolverResult, time_limit: float | None,
+              compile_time: float) -> Solution:
+    """Turn a backend result into a :class:`Solution`, after checking the selection from itself."""
+    if res.status is Status.INFEASIBLE:
+        raise Infeasible(
+            "the solver proved the problem infeasible; no single check fails on its own, so the "
+            "constraints conflict together (targets, budget, coverage and locked units).",
+            ["relax a target or the budget, or use min_shortfall(budget) to see how close you can get"])
+    if res.status is Status.UNBOUNDED:
+        raise SolverError("the solver reports the problem unbounded; check for negative costs or penalties")
+    if res.status is Status.NO_SOLUTION:
+        raise SolverError(f"{res.solver} stopped (time limit {time_limit} s) before finding any solution; "
+                          "raise the time limit or relax the gap")
+    if res.status is Status.ERROR or res.x is None:
+        raise SolverError(f"{res.solver} failed: {res.extra} {res.log[-1000:]}")
+    selection = res.x[: model.n_pu] > 0.5
+    ev = evaluate(problem, selection)
+    if ev.violations:
+        raise SolverError(f"{res.solver} returned a selection that fails verification: "
+                          + "; ".join(ev.violations[:5]))
+    sense = model.sense
+    return Solution(
+        problem=problem, selection=selection, status=res.status, objective=ev.objective,
+        solver_objective=sense * res.objective, bound=sense * res.bound, gap=res.gap,
+        runtime=res.runtime, build_time=res.build_time, compile_time=compile_time,
+        solver=res.solver, evaluation=ev, model_digest=model.digest(), log=res.log, extra=res.extra,
+    )
