@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     problem = (scp.Problem(data).min_set().relative_targets(0.3).relative_targets({"markhor": 0.5})
                .coverage(0.3, by="jurisdiction").boundary_penalty(2e-4))
     print(f"{data.n_pu} planning units, {data.n_features} features; solving to proven optimality with HiGHS ...")
-    sol = problem.solve(gap=0.0)
+    sol = scp.solve(problem, gap=0.0)
     ev = sol.evaluation
     print(f"status {sol.status.value}, gap {sol.gap:.2e}, cost {ev.cost:,.1f}, {ev.n_selected} units selected")
     print("coverage: " + ", ".join(f"{k} {v:.1%}" for k, v in {"total": ev.coverage, **ev.coverage_by_jurisdiction}.items()))

@@ -1,6 +1,9 @@
 """Koytendag reference case: generated data have the documented properties, every scenario
-validates and solves to a proven gap of at most 0.1%, and planning jointly costs no more
-than two national plans (checked from the solutions)."""
+solves as `scplan run` solves it (LP-guided warm start) to a proven gap of at most 1%, and the
+comparisons between scenarios hold with the proven bounds (checked from the solutions).
+
+The scenarios as written (0.1%) are solved by ``make demo`` (the reference scenario) and by
+``benchmarks/bench_koytendag.py`` (all of them, with their times)."""
 
 from __future__ import annotations
 
@@ -16,10 +19,13 @@ sys.path.insert(0, os.path.join(ROOT, "examples", "koytendag"))
 
 import koytendag  # noqa: E402
 
-from scp.app.scenario.build import build_problem, load_data  # noqa: E402
+from scp.app.scenario.build import build_problem, load_data, solver_options  # noqa: E402
 from scp.app.scenario.load import load_scenario  # noqa: E402
 
 SCENARIOS = ["koytendag_30x30", "koytendag_national", "koytendag_connectivity", "koytendag_blm_double"]
+GAP = 0.01
+"""Looser than the scenarios' 0.1%: 1% takes 2-3 s (LP bound + heuristic) to 105 s per scenario
+here, 0.1% up to 5 minutes (the benchmark prints both)."""
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +101,7 @@ def solutions(data_files):
         s = loaded.scenario
         data, marxan = load_data(s)
         problem = build_problem(s, data, marxan)
-        out[name] = problem.solve(s.solver.name, gap=s.solver.gap, time_limit=s.solver.time_limit)
+        out[name] = scp.solve(problem, **solver_options(s, {"gap": GAP}))  # as `scplan run` (warm start)
     return out
 
 
@@ -103,7 +109,8 @@ def solutions(data_files):
 def test_scenario_solves_to_proven_gap(solutions, name):
     sol = solutions[name]
     ev = sol.evaluation
-    assert sol.gap <= 0.001 + 1e-12 and sol.bound <= sol.objective * (1 + 1e-9)
+    assert sol.status is scp.Status.OPTIMAL
+    assert sol.gap <= GAP + 1e-12 and sol.bound <= sol.objective * (1 + 1e-9)
     assert ev.feasible and ev.targets_met
     if name == "koytendag_national":
         assert min(ev.coverage_by_jurisdiction.values()) >= 0.3 - 1e-9
@@ -111,20 +118,38 @@ def test_scenario_solves_to_proven_gap(solutions, name):
         assert ev.coverage >= 0.3 - 1e-9
 
 
+def slack(sol) -> float:
+    """Proven distance to the optimum: objective minus the valid bound (>= 0)."""
+    assert sol.bound <= sol.objective + 1e-9 * abs(sol.objective)
+    return max(sol.objective - sol.bound, 0.0)
+
+
 def test_joint_plan_costs_no_more_than_two_national_plans(solutions):
     joint, national = solutions["koytendag_30x30"], solutions["koytendag_national"]
-    # the national plan is feasible for the joint problem, so the joint optimum is no worse;
-    # both are solved to 0.1%, so allow that much slack on the proven bound
-    assert joint.objective <= national.objective * (1 + 0.001)
+    # the national plan is feasible for the joint problem, so the joint optimum is no worse:
+    # joint.bound <= joint optimum <= national optimum <= national.objective, and joint.objective
+    # is within its proven slack of the joint optimum
     assert joint.bound <= national.objective
+    assert joint.objective <= national.objective + slack(joint)
     # the national selection indeed meets the joint targets (it is a restriction of them)
     assert scp.evaluate(joint.problem, national.selection).feasible
 
 
 def test_stronger_boundary_penalty_gives_shorter_boundary(solutions):
+    """With f_p = cost + p x boundary, ``a`` within e_a of min f_p and ``b`` within e_b of min f_2p:
+    f_p(a) <= f_p(b) + e_a and f_2p(b) <= f_2p(a) + e_b. Adding them gives
+    p B(b) <= p B(a) + e_a + e_b; twice the first plus the second gives c(a) <= c(b) + 2 e_a + e_b.
+    Exact for optimal plans, and valid with the proven slacks of near-optimal ones."""
     a, b = solutions["koytendag_30x30"], solutions["koytendag_blm_double"]
-    assert b.evaluation.boundary_length <= a.evaluation.boundary_length
-    assert b.cost >= a.cost * (1 - 0.002)
+    p = next(q.penalty for q in a.problem.penalties if type(q).__name__ == "BoundaryPenalty")
+    assert next(q.penalty for q in b.problem.penalties if type(q).__name__ == "BoundaryPenalty") == 2 * p
+    for sol, q in ((a, p), (b, 2 * p)):  # the objectives are cost + penalty x boundary, as derived
+        assert sol.objective == pytest.approx(sol.cost + q * sol.evaluation.boundary_length, rel=1e-9)
+    e_a, e_b = slack(a), slack(b)
+    assert b.evaluation.boundary_length <= a.evaluation.boundary_length + (e_a + e_b) / p
+    assert a.cost <= b.cost + 2 * e_a + e_b
+    # the margin is meaningful: the proven slack is a small part of the difference
+    assert (e_a + e_b) / p < 0.25 * (a.evaluation.boundary_length - b.evaluation.boundary_length)
 
 
 def test_fine_variant_for_benchmarks():
@@ -149,7 +174,7 @@ def test_corridor_scenario_joins_the_reserves_across_the_ridge(data_files):
     s = validate(merge(doc, {"boundary": {"penalty": 0.0}}))
     data, marxan = load_data(s)
     problem = build_problem(s, data, marxan)
-    sol = problem.solve(s.solver.name, gap=0.01, time_limit=s.solver.time_limit)
+    sol = scp.solve(problem, **solver_options(s, {"gap": 0.01}))
     ev = sol.evaluation
     assert ev.feasible and ev.targets_met and sol.gap <= 0.01 + 1e-12
     corridor = next(c for c in problem.constraints if isinstance(c, Corridor))

@@ -305,3 +305,12 @@ def build_problem(s: Scenario, data: PlanningData, marxan=None) -> Problem:
         p = replace(p, data=p.data.with_connectivity("scenario", m)).connectivity_penalty(
             c.penalty, "scenario", asymmetric=c.asymmetric)
     return p
+
+
+def solver_options(s: Scenario, overrides: dict | None = None) -> dict:
+    """The keyword arguments of :func:`scp.solve` for the scenario's ``solver:`` block, with
+    command-line ``overrides`` (keys ``name``, ``gap``, ``time_limit``, ``threads``) on top."""
+    opts = {"name": s.solver.name, "gap": s.solver.gap, "time_limit": s.solver.time_limit,
+            "threads": s.solver.threads, **(overrides or {})}
+    return {"solver": opts.pop("name"), **opts, "formulation": s.solver.formulation,
+            "warm_start": None if s.solver.warm_start == "none" else s.solver.warm_start}

@@ -22,7 +22,7 @@ from ...solving import solve
 from ..outputs import ResultsFolder, write_json
 from ..plot import CATEGORIES, plot_selection, selection_categories
 from ..report import features_table, write_report
-from .build import build_problem, load_data
+from .build import build_problem, load_data, solver_options
 from .load import LoadedScenario
 
 
@@ -112,16 +112,12 @@ def run_scenario(loaded: LoadedScenario, out: str | None = None, overwrite: bool
     folder = ResultsFolder(out, overwrite=overwrite)  # refuse an existing folder before any work
     data, marxan = load_data(s)
     problem = build_problem(s, data, marxan)
-    opts = {"name": s.solver.name, "gap": s.solver.gap, "time_limit": s.solver.time_limit,
-            "threads": s.solver.threads, **(solver_overrides or {})}
+    opts = solver_options(s, solver_overrides)
     print(f"scenario {s.name}: {data.n_pu:,} planning units, {data.n_features} features; solving with "
-          f"{opts['name']} (gap {opts['gap']:g}{', time limit %g s' % opts['time_limit'] if opts['time_limit'] else ''})",
+          f"{opts['solver']} (gap {opts['gap']:g}{', time limit %g s' % opts['time_limit'] if opts['time_limit'] else ''})",
           file=log)
     try:
-        sol = solve(problem, opts["name"], gap=opts["gap"], time_limit=opts["time_limit"], threads=opts["threads"],
-                            progress=progress if opts["name"] == "highs" else None,
-                            formulation=s.solver.formulation,
-                            warm_start=None if s.solver.warm_start == "none" else s.solver.warm_start)
+        sol = solve(problem, progress=progress if opts["solver"] == "highs" else None, **opts)
     finally:
         if progress is not None and hasattr(progress, "close"):
             progress.close()
@@ -154,7 +150,7 @@ def run_scenario(loaded: LoadedScenario, out: str | None = None, overwrite: bool
                 outputs.append("map.png")
         inputs = [("scenario file", loaded.source), ("planning units", data.n_pu), ("features", data.n_features),
                   ("locked in", int((cats == 2).sum())), ("locked out", int((cats == 3).sum())),
-                  ("jurisdictions", ", ".join(data.jurisdictions) or "-"), ("solver", opts["name"]),
+                  ("jurisdictions", ", ".join(data.jurisdictions) or "-"), ("solver", opts["solver"]),
                   ("requested gap", opts["gap"]), ("time limit (s)", opts["time_limit"])]
         summary = {"scenario": s.name, "title": f"Scenario {s.name}", "description": s.description,
                    **sol.summary(), "scenario_digest": loaded.digest, "scenario_source": loaded.source,
