@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import time
 
 from ..errors import DataError, Infeasible, ScenarioError, ScpError, SolverError, SolverUnavailable
+from ..solving.backends.interrupt import stop_on_signals
+from .outputs import OutputError
 
 EXIT_OK, EXIT_SOLVE, EXIT_INPUT = 0, 1, 2
 
@@ -68,7 +71,7 @@ def cmd_marxan(args: argparse.Namespace) -> int:
     project = read_marxan(args.input)
     marxan_bin = find_marxan(args.marxan_bin)
     out = args.out or os.path.join("results", os.path.basename(os.path.abspath(project.folder)))
-    with ResultsFolder(out, overwrite=args.overwrite) as tmp:
+    with ResultsFolder(out, overwrite=args.overwrite, inputs=(project.folder,)) as tmp:
         for note in project.notes:
             print(f"note: {note}", file=sys.stderr)
         problem = marxan_problem(project, blm=args.blm)
@@ -275,23 +278,33 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_OK
     t0 = time.perf_counter()
-    try:
-        code = args.func(args)
-    except (DataError, ScenarioError, FileExistsError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_INPUT
-    except Infeasible as exc:
-        print(f"infeasible: {exc}", file=sys.stderr)
-        return EXIT_SOLVE
-    except (SolverError, SolverUnavailable) as exc:
-        print(f"solver failure: {exc}", file=sys.stderr)
-        return EXIT_SOLVE
-    except ScpError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_SOLVE
-    except KeyboardInterrupt:
-        print("\ninterrupted; nothing was written", file=sys.stderr)
-        return 130
+    with stop_on_signals():
+        try:
+            code = args.func(args)
+        except (DataError, ScenarioError, OutputError, FileExistsError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_INPUT
+        except SolverUnavailable as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_INPUT
+        except Infeasible as exc:
+            print(f"infeasible: {exc}", file=sys.stderr)
+            return EXIT_SOLVE
+        except SolverError as exc:
+            print(f"solver failure: {exc}", file=sys.stderr)
+            return EXIT_SOLVE
+        except ScpError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_SOLVE
+        except OSError as exc:  # a file or folder that cannot be read or written: one line naming it
+            where = exc.filename if exc.filename is not None else ""
+            print(f"error: {where}{': ' if where else ''}{exc.strerror or exc}", file=sys.stderr)
+            return EXIT_INPUT
+        except KeyboardInterrupt as exc:
+            signum = getattr(exc, "signum", None)
+            name = "terminated" if signum == signal.SIGTERM else "interrupted"
+            print(f"\n{name}; no results folder was written or changed", file=sys.stderr)
+            return 143 if signum == signal.SIGTERM else 130
     print(f"done in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return code
 

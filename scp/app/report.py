@@ -14,6 +14,8 @@ import os
 import numpy as np
 import pandas as pd
 
+from .outputs import atomic_write
+
 FEATURE_COLUMNS = ["feature", "total", "target", "held", "share_held", "met", "shortfall"]
 
 
@@ -131,10 +133,8 @@ def write_report(folder: str, summary: dict, features: pd.DataFrame, title: str,
     page = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
             f"<style>{STYLE}</style></head><body>" + "\n".join(body) + "</body></html>\n")
     md_path, html_path = os.path.join(folder, "report.md"), os.path.join(folder, "report.html")
-    with open(md_path, "w") as fh:
-        fh.write("\n".join(md))
-    with open(html_path, "w") as fh:
-        fh.write(page)
+    atomic_write(md_path, "\n".join(md))  # replaces a link at the target, never writes through it
+    atomic_write(html_path, page)
     return md_path, html_path
 
 
@@ -146,15 +146,24 @@ def report_from_folder(folder: str) -> tuple[str, str]:
     for p in (spath, fpath):
         if not os.path.isfile(p):
             raise DataError(f"{p} not found; is {folder} a results folder written by 'scplan run'?")
-    with open(spath) as fh:
+    with open(spath, "rb") as fh:
         try:
-            summary = json.load(fh)
-        except json.JSONDecodeError as exc:
+            summary = json.loads(fh.read().decode("utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise DataError(f"{spath}: not valid JSON ({exc})") from None
-    features = pd.read_csv(fpath)
+    if not isinstance(summary, dict):
+        raise DataError(f"{spath}: expected a JSON object as 'scplan run' writes it, found {type(summary).__name__}")
+    try:
+        features = pd.read_csv(fpath)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise DataError(f"{fpath}: not a readable CSV table ({str(exc).splitlines()[0] if str(exc) else exc!r})") from None
     missing = [c for c in FEATURE_COLUMNS if c not in features.columns]
     if missing:
         raise DataError(f"{fpath}: missing column(s) {missing}")
     map_file = "map.png" if os.path.isfile(os.path.join(folder, "map.png")) else None
-    return write_report(folder, summary, features, summary.get("title") or f"Scenario {summary.get('scenario')}",
-                        map_file)
+    try:
+        return write_report(folder, summary, features,
+                            summary.get("title") or f"Scenario {summary.get('scenario')}", map_file)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        raise DataError(f"{folder}: summary.json or features.csv is not as 'scplan run' writes it "
+                        f"({type(exc).__name__}: {exc}); run the scenario again to rewrite them") from None

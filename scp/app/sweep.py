@@ -27,6 +27,7 @@ axes scaled to [0, 1] (Satopää et al. 2011, "kneedle").
 from __future__ import annotations
 
 import csv
+import io
 import itertools
 import os
 import re
@@ -35,9 +36,10 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-import yaml
 
 from ..errors import ScenarioError, ScpError
+from .outputs import ResultsFolder, atomic_write
+from .scenario.yaml_file import read_yaml_file
 
 ROW_FIELDS = ["variant", "status", "cost", "objective", "boundary_length", "n_selected", "coverage", "gap",
               "runtime_s", "n_patches", "protconn", "error", "folder"]
@@ -74,13 +76,7 @@ def _safe(name: str) -> str:
 
 def load_sweep(path: str) -> Sweep:
     """Read and check a sweep file; errors name the key."""
-    if not os.path.isfile(path):
-        raise ScenarioError(f"sweep file {path} not found")
-    with open(path) as fh:
-        try:
-            doc = yaml.safe_load(fh) or {}
-        except yaml.YAMLError as exc:
-            raise ScenarioError(f"{path}: not valid YAML ({exc})") from None
+    doc = read_yaml_file(path, "sweep file") or {}
     if not isinstance(doc, dict):
         raise ScenarioError(f"{path}: expected a mapping of keys")
     known = {"scenario", "name", "vary", "variants", "tradeoff", "workers", "outputs"}
@@ -198,13 +194,12 @@ def elbow(x, y) -> int | None:
 
 
 def _write_tables(folder: str, rows: list[dict]) -> None:
-    tmp = os.path.join(folder, ".sweep.csv.tmp")
-    with open(tmp, "w", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=ROW_FIELDS)
-        w.writeheader()
-        for r in rows:
-            w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in ROW_FIELDS})
-    os.replace(tmp, os.path.join(folder, "sweep.csv"))
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=ROW_FIELDS)
+    w.writeheader()
+    for r in rows:
+        w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in ROW_FIELDS})
+    atomic_write(os.path.join(folder, "sweep.csv"), buf.getvalue())
     head = ["variant", "status", "cost", "objective", "boundary", "units", "coverage", "gap", "patches",
             "ProtConn", "time (s)", "error"]
 
@@ -218,10 +213,7 @@ def _write_tables(folder: str, rows: list[dict]) -> None:
             num(r.get("boundary_length"), ",.0f"), num(r.get("n_selected"), ","), num(r.get("coverage"), ".1%"),
             num(r.get("gap"), ".3%"), num(r.get("n_patches"), ","), num(r.get("protconn"), ".2f"),
             num(r.get("runtime_s"), ".1f"), (r.get("error") or "").replace("|", "/").replace("\n", " ")[:200]]) + " |")
-    tmp = os.path.join(folder, ".sweep.md.tmp")
-    with open(tmp, "w") as fh:
-        fh.write("\n".join(lines) + "\n")
-    os.replace(tmp, os.path.join(folder, "sweep.md"))
+    atomic_write(os.path.join(folder, "sweep.md"), "\n".join(lines) + "\n")
 
 
 def plot_tradeoff(rows: list[dict], x: str, y: str, path: str, title: str) -> int | None:
@@ -269,19 +261,39 @@ def _client(scheduler: str | None, workers: int | None):
 
 def run_sweep(sweep: Sweep, out: str | None = None, overwrite: bool = False, scheduler: str | None = None,
               workers: int | None = None, log=None) -> tuple[list[dict], str]:
-    """Run every variant on dask.distributed; returns the rows (in sweep order) and the folder."""
-    import shutil
+    """Run every variant on dask.distributed; returns the rows (in sweep order) and the folder.
 
+    The sweep folder is a :class:`~scp.app.outputs.ResultsFolder`: everything is written into a
+    hidden temporary folder (``sweep.csv``/``sweep.md`` rewritten there as each variant finishes)
+    and moved into place at the end, so a sweep that fails or is stopped never costs the previous
+    results; what a stopped sweep had finished is kept as ``<out>.interrupted-<run id>``."""
     log = log or sys.stderr
     out = os.path.abspath(out or sweep.out or os.path.join("results", sweep.name))
-    if os.path.exists(out):
-        if not overwrite:
-            from .outputs import OutputExists
-
-            raise OutputExists(f"{out} exists; pass --overwrite to replace it, or choose another --out")
-        shutil.rmtree(out)
-    os.makedirs(os.path.join(out, "variants"))
+    folder = ResultsFolder(out, overwrite=overwrite, inputs=(sweep.path, sweep.scenario), keep_partial=True)
     rows = [{"variant": n, "status": "pending", "error": "", "folder": ""} for n, _ in sweep.variants]
+    try:
+        with folder as tmp:
+            os.makedirs(os.path.join(tmp, "variants"))
+            print(f"sweep {sweep.name}: writing to {tmp} (moved to {out} at the end)", file=log, flush=True)
+            _run_variants(sweep, rows, tmp, scheduler, workers, log)
+            for r in rows:
+                if r.get("folder"):
+                    r["folder"] = os.path.join(out, os.path.relpath(r["folder"], tmp))
+            _write_tables(tmp, rows)
+            x, y = sweep.tradeoff
+            k = plot_tradeoff(rows, x, y, os.path.join(tmp, "tradeoff.png"), f"{sweep.name}: {y} vs {x}")
+            if k is not None:
+                print(f"elbow of {y} vs {x}: {rows[k]['variant']}", file=log)
+    except BaseException:
+        kept = getattr(folder, "kept", None)
+        if kept:
+            print(f"sweep stopped; the variants it finished are in {kept}", file=log, flush=True)
+        raise
+    return rows, out
+
+
+def _run_variants(sweep: Sweep, rows: list[dict], out: str, scheduler: str | None, workers: int | None,
+                  log) -> None:
     _write_tables(out, rows)
     client, cluster = _client(scheduler, workers or sweep.workers)
     t0 = time.perf_counter()
@@ -316,8 +328,3 @@ def run_sweep(sweep: Sweep, out: str | None = None, overwrite: bool = False, sch
         client.close()
         if cluster is not None:
             cluster.close()
-    x, y = sweep.tradeoff
-    k = plot_tradeoff(rows, x, y, os.path.join(out, "tradeoff.png"), f"{sweep.name}: {y} vs {x}")
-    if k is not None:
-        print(f"elbow of {y} vs {x}: {rows[k]['variant']}", file=log)
-    return rows, out

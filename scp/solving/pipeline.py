@@ -14,6 +14,7 @@ Every phase lives in its own module; this one only sequences them and keeps the 
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import replace
 from typing import Callable
@@ -66,6 +67,7 @@ def solve(problem: Problem, solver: str = "highs", *, gap: float = 0.0, time_lim
         When the solver fails, or returns a selection that violates a constraint.
     """
     gap = _checked_gap(gap)
+    threads = checked_threads(threads)
     if time_limit is not None and not float(time_limit) > 0:
         raise ScenarioError(f"{time_limit} must be > 0 seconds", "solver.time_limit")
     reasons = infeasibility_reasons(problem)
@@ -85,6 +87,7 @@ def solve_model(problem: Problem, model: Model, solver: str = "highs", *, gap: f
                 progress=None, warm_start=None, compile_time: float = 0.0) -> Solution:
     """Solve a model compiled from ``problem`` (possibly with rows added, e.g. the cuts of a
     portfolio) and verify the selection against ``problem``; see :func:`solve`."""
+    threads = checked_threads(threads)
     start: Start | None = None
     res: SolverResult | None = None
     if isinstance(warm_start, str):
@@ -114,6 +117,24 @@ def _checked_gap(gap) -> float:
     if not 0 <= gap < 1:
         raise ScenarioError(f"{gap} is not in [0, 1) (0.01 means 1%)", "solver.gap")
     return gap
+
+
+def checked_threads(threads) -> int | None:
+    """``threads`` as a whole number >= 1, capped (with a warning) at this machine's CPU count."""
+    if threads is None:
+        return None
+    try:
+        t = int(threads)
+    except (TypeError, ValueError):
+        raise ScenarioError(f"{threads!r} is not a whole number", "solver.threads") from None
+    if t != threads or t < 1:
+        raise ScenarioError(f"{threads!r} must be a whole number >= 1 (or leave it out for the solver's "
+                            "default)", "solver.threads")
+    cpus = os.cpu_count() or 1
+    if t > cpus:
+        warn(f"solver.threads: {t} is more than this machine's {cpus} CPUs; using {cpus}")
+        t = cpus
+    return t
 
 
 def _start_extra(start: Start) -> dict:

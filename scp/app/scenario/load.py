@@ -14,11 +14,11 @@ import os
 import typing
 from dataclasses import dataclass
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from ...errors import ScenarioError
 from .schema import Scenario
+from .yaml_file import read_yaml_file
 
 # keys whose values are file paths, resolved relative to the file that names them
 PATH_KEYS = [("data", "grid", "path"), ("data", "grid", "feature_path"), ("data", "vector", "path"),
@@ -36,6 +36,11 @@ class LoadedScenario:
     source: str
     document: dict
     chain: tuple[str, ...]
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """Every file this scenario reads: its YAML files (with ``extends:``) and its data."""
+        return tuple(self.chain) + (self.source,) + tuple(p for _, p in input_files(self.scenario))
 
     @property
     def digest(self) -> str:
@@ -65,17 +70,7 @@ def _get(doc, keys):
 
 def read_yaml(path: str) -> dict:
     """Parse one YAML file into a mapping, with errors that give the file, line and column."""
-    if not os.path.isfile(path):
-        raise ScenarioError(f"scenario file {path} not found", "(file)")
-    try:
-        with open(path, encoding="utf-8") as fh:
-            doc = yaml.safe_load(fh)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ScenarioError(f"{path}: not valid YAML{where}: {exc.problem}", "(yaml)") from None
-    except (yaml.YAMLError, UnicodeDecodeError, ValueError, TypeError, RecursionError) as exc:
-        raise ScenarioError(f"{path}: not valid YAML: {exc}", "(yaml)") from None
+    doc = read_yaml_file(path, "scenario file")
     if doc is None:
         doc = {}
     if not isinstance(doc, dict):
@@ -217,25 +212,37 @@ def validate(document: dict, source: str = "<scenario>") -> Scenario:
         raise ScenarioError(f"{source}: invalid scenario ({exc})", "(top level)") from None
 
 
-def check_files(scenario: Scenario, source: str) -> None:
-    """Every input path exists; the error names the key and the resolved path."""
+def input_files(scenario: Scenario) -> list[tuple[str, str]]:
+    """``(YAML key, path)`` of every input file or folder the scenario names."""
     d = scenario.data
-    checks = []
+    found = []
     if d.grid:
-        checks += [("data.grid.path", d.grid.path), ("data.grid.feature_path", d.grid.feature_path)]
+        found += [("data.grid.path", d.grid.path), ("data.grid.feature_path", d.grid.feature_path)]
     if d.vector:
-        checks.append(("data.vector.path", d.vector.path))
+        found.append(("data.vector.path", d.vector.path))
     if d.tables:
-        checks += [("data.tables.pu", d.tables.pu), ("data.tables.rij", d.tables.rij),
-                   ("data.tables.boundary", d.tables.boundary)]
+        found += [("data.tables.pu", d.tables.pu), ("data.tables.rij", d.tables.rij),
+                  ("data.tables.boundary", d.tables.boundary)]
     if scenario.connectivity:
-        checks.append(("connectivity.path", scenario.connectivity.path))
-    for key, p in checks:
-        if p is not None and not os.path.isfile(p):
+        found.append(("connectivity.path", scenario.connectivity.path))
+    if d.marxan is not None:
+        found.append(("data.marxan", d.marxan))
+    return [(k, p) for k, p in found if p is not None]
+
+
+def check_files(scenario: Scenario, source: str) -> None:
+    """Every input path exists (and is a file, or for ``data.marxan`` a project); the error names
+    the key and the resolved path."""
+    for key, p in input_files(scenario):
+        if key == "data.marxan":
+            if not os.path.exists(p):
+                raise ScenarioError(f"Marxan project {p} not found", key)
+        elif os.path.isdir(p):
+            raise ScenarioError(f"{p} is a folder; this key needs a file (paths resolve relative to the YAML "
+                                f"file that names them); check the path in {source}", key)
+        elif not os.path.isfile(p):
             raise ScenarioError(f"file {p} not found (paths resolve relative to the YAML file that names them); "
                                 f"check the path in {source}", key)
-    if d.marxan is not None and not os.path.exists(d.marxan):
-        raise ScenarioError(f"Marxan project {d.marxan} not found", "data.marxan")
 
 
 def load_scenario(path: str, check_inputs: bool = True) -> LoadedScenario:

@@ -28,7 +28,7 @@ def run_portfolio(loaded: LoadedScenario, n: int, gap: float, importance: bool =
     log = log or sys.stderr
     s = loaded.scenario
     out = out or os.path.join(s.outputs.dir or os.path.join("results", s.name)) + "_portfolio"
-    folder = ResultsFolder(out, overwrite=overwrite)
+    folder = ResultsFolder(out, overwrite=overwrite, inputs=loaded.inputs)
     data, marxan = load_data(s)
     problem = build_problem(s, data, marxan)
     print(f"scenario {s.name}: portfolio of up to {n} solutions within {gap:.1%} of the optimum "

@@ -109,7 +109,7 @@ def run_scenario(loaded: LoadedScenario, out: str | None = None, overwrite: bool
     log = log or sys.stderr
     s = loaded.scenario
     out = out or default_out(loaded)
-    folder = ResultsFolder(out, overwrite=overwrite)  # refuse an existing folder before any work
+    folder = ResultsFolder(out, overwrite=overwrite, inputs=loaded.inputs)  # all checks before any work
     data, marxan = load_data(s)
     problem = build_problem(s, data, marxan)
     opts = solver_options(s, solver_overrides)

@@ -292,10 +292,10 @@ class Scenario(Strict):
     solver: Solver = Solver()
     outputs: Outputs = Outputs()
 
-
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
-        if not v.strip() or any(c in v for c in "/\\"):
-            raise ValueError(f"{v!r} must be a non-empty name without slashes")
+        if not v.strip() or any(c in v for c in "/\\\0") or v.strip(". ") == "":
+            raise ValueError(f"{v!r} must be a non-empty name without slashes that is not '.' or '..' "
+                             "(it names the results folder, e.g. koytendag_30x30)")
         return v

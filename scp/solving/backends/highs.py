@@ -15,6 +15,7 @@ import numpy as np
 
 from ...errors import SolverUnavailable
 from ...model.model import Model
+from .interrupt import STOP, inside_callback, raise_if_stopped
 from .base import SolveOptions, SolverResult, Status, relative_gap
 
 _BANNER_SHOWN = False
@@ -82,11 +83,11 @@ def solve_highs(model: Model, options: SolveOptions) -> SolverResult:
         ws = np.asarray(options.warm_start, dtype=np.float64)
         h.setSolution(ws.size, np.arange(ws.size, dtype=np.int32), ws)
     log_lines: list[str] = []
-    if options.progress is not None:
-        _attach_progress(h, highspy, options.progress)
+    _attach_callbacks(h, highspy, options.progress)
     build_time = time.perf_counter() - t0
     t1 = time.perf_counter()
     h.run()
+    raise_if_stopped()
     runtime = time.perf_counter() - t1
     ms = h.getModelStatus()
     info = h.getInfo()
@@ -143,9 +144,11 @@ def solve_highs_guarded(model: Model, options: SolveOptions, grace: float | None
     proc.start()
     try:
         res = q.get(timeout=wait)
-    except queue_mod.Empty:
+    except BaseException as exc:  # the wait ran out, or the run was interrupted: stop the child
         proc.kill()
         proc.join()
+        if not isinstance(exc, queue_mod.Empty):
+            raise
         return SolverResult(Status.NO_SOLUTION, None, np.nan, np.nan, np.inf, time.perf_counter() - t0, "highs",
                             log=f"HiGHS did not return within {wait:.0f} s of a {limit:g} s time limit "
                                 "(it can stall in its setup on large models); it was stopped",
@@ -177,22 +180,33 @@ def lp_relaxation(model: Model, time_limit: float | None = None, threads: int | 
                 np.where(np.isfinite(model.row_upper), model.row_upper, inf),
                 A.indptr.astype(np.int32), A.indices.astype(np.int32), A.data,
                 np.zeros(model.n_cols, dtype=np.int32))
+    _attach_callbacks(h, highspy, None)
     h.run()
+    raise_if_stopped()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None, float("nan")
     return (np.asarray(h.getSolution().col_value, dtype=np.float64),
             float(h.getInfo().objective_function_value))
 
 
-def _attach_progress(h, highspy, progress) -> None:
-    """Call ``progress(elapsed, incumbent, bound, gap)`` at most once a second during the MIP."""
+def _attach_callbacks(h, highspy, progress) -> None:
+    """Stop HiGHS when :data:`~scp.solving.backends.interrupt.STOP` is set (MIP, simplex and
+    interior-point callbacks), and call ``progress(elapsed, incumbent, bound, gap)`` at most once a second during the MIP."""
     last = [-1.0]
+    cb = highspy.cb.HighsCallbackType
+    mip = cb.kCallbackMipInterrupt
 
     def callback(kind, message, out, data_in, user):
-        t = float(out.running_time)
-        if t - last[0] >= 1.0:
-            last[0] = t
-            progress(t, float(out.mip_primal_bound), float(out.mip_dual_bound), float(out.mip_gap))
+        with inside_callback():
+            if STOP.is_set():
+                data_in.user_interrupt = True
+                return
+            if progress is not None and kind == mip:
+                t = float(out.running_time)
+                if t - last[0] >= 1.0:
+                    last[0] = t
+                    progress(t, float(out.mip_primal_bound), float(out.mip_dual_bound), float(out.mip_gap))
 
     h.setCallback(callback, None)
-    h.startCallback(highspy.cb.HighsCallbackType.kCallbackMipInterrupt)
+    for kind in (mip, cb.kCallbackSimplexInterrupt, cb.kCallbackIpmInterrupt):
+        h.startCallback(kind)
