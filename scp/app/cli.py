@@ -162,8 +162,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         reasons = infeasibility_reasons(problem)
         msg += f"; data: {data.n_pu:,} planning units, {data.n_features} features"
         if reasons:
-            print(msg)
-            raise Infeasible("the scenario is infeasible:", reasons)
+            raise Infeasible(f"{args.scenario}: the scenario {s.name!r} is valid but infeasible:", reasons)
     print(msg)
     return EXIT_OK
 
@@ -271,6 +270,15 @@ def _version() -> str:
     return __version__
 
 
+def _with_source(args: argparse.Namespace, exc: Exception) -> str:
+    """The message, preceded by the input file the command was given when it does not name it."""
+    msg = " ".join(str(exc).split("\n"))
+    src = getattr(args, "scenario", None) or getattr(args, "sweep", None) or getattr(args, "input", None)
+    if src and os.path.basename(os.path.normpath(src)) not in msg:
+        msg = f"{src}: {msg}"
+    return msg
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -281,11 +289,14 @@ def main(argv: list[str] | None = None) -> int:
     with stop_on_signals():
         try:
             code = args.func(args)
-        except (DataError, ScenarioError, OutputError, FileExistsError) as exc:
+        except (DataError, ScenarioError) as exc:
+            print(f"error: {_with_source(args, exc)}", file=sys.stderr)
+            return EXIT_INPUT
+        except (OutputError, FileExistsError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_INPUT
         except SolverUnavailable as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            print(f"error: {_with_source(args, exc)}", file=sys.stderr)
             return EXIT_INPUT
         except Infeasible as exc:
             print(f"infeasible: {exc}", file=sys.stderr)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import warn
+
 CATEGORIES = [("not selected", "#ece7d5"), ("selected", "#2e8b57"), ("locked in", "#1f3a93"),
               ("locked out", "#b03a2e")]
 
@@ -21,7 +23,19 @@ def selection_categories(solution) -> np.ndarray:
 
 def plot_selection(solution, path: str, xy: np.ndarray | None = None, title: str = "") -> str | None:
     """Write a map of the selection to ``path`` (PNG); returns the path, or None when the
-    data have neither a grid nor point coordinates."""
+    data have neither a grid nor point coordinates, or the map cannot be drawn (a warning says
+    why; the map is the one optional output of a run)."""
+    try:
+        return _plot_selection(solution, path, xy, title)
+    except (ValueError, ArithmeticError, np.linalg.LinAlgError, OverflowError) as exc:
+        import matplotlib.pyplot as plt
+
+        plt.close("all")
+        warn(f"map.png was not drawn ({type(exc).__name__}: {exc})")
+        return None
+
+
+def _plot_selection(solution, path: str, xy: np.ndarray | None, title: str) -> str | None:
     import matplotlib
 
     matplotlib.use("Agg")

@@ -56,12 +56,27 @@ def grid_arrays(dataset, cost: str = "cost", features: Sequence[str] | None = No
             raise DataError(f"layer {name!r} not found; layers are {sorted(map(str, ds.data_vars))}")
         if tuple(str(d) for d in ds[name].dims) != dims:
             raise DataError(f"layer {name!r} has dims {ds[name].dims}, expected {dims} like the cost layer")
+    for name in [cost, *features, *(x for x in (area, *locked_in, *locked_out) if x)]:
+        if ds[name].dtype.kind not in "biuf":
+            raise DataError(f"layer {name!r} holds {ds[name].dtype} values, not numbers; store it as a numeric "
+                            "layer (text is allowed only for the jurisdiction layer)")
     cvals = c.values.astype(np.float64)
+    infinite = np.isinf(cvals)
+    if infinite.any():
+        cells = np.flatnonzero(infinite.ravel())[:5].tolist()
+        raise DataError(f"cost layer {cost!r}: {int(infinite.sum())} cell(s) have an infinite cost (cell ids {cells}); "
+                        "use NaN for cells that are not planning units, or lock the cells out")
     mask = np.isfinite(cvals)
     flat = np.flatnonzero(mask.ravel())
     if flat.size == 0:
         raise DataError(f"cost layer {cost!r} is NaN everywhere; no planning units")
     coords = {d: (np.asarray(ds[d].values) if d in ds.coords else np.arange(c.shape[k])) for k, d in enumerate(dims)}
+    for d in dims:
+        v = np.asarray(coords[d])
+        if v.dtype.kind not in "biuf" or not np.isfinite(v).all() or (v.size > 1 and not (
+                (np.diff(v) > 0).all() or (np.diff(v) < 0).all())):
+            raise DataError(f"coordinate {d!r} must hold finite numbers in increasing or decreasing order "
+                            "(cell centres); the file's coordinates are damaged or not a regular grid")
     spacing = [float(abs(coords[d][1] - coords[d][0])) if len(coords[d]) > 1 else 1.0 for d in dims]
     dy, dx = spacing
     ids = flat.copy()
@@ -90,7 +105,7 @@ def grid_arrays(dataset, cost: str = "cost", features: Sequence[str] | None = No
     li, lo = any_layer(locked_in), any_layer(locked_out)
     bnd = None
     if boundary:
-            bnd = grid_boundary(mask, dx=dx, dy=dy)
+        bnd = grid_boundary(mask, dx=dx, dy=dy)
     attrs = {k: v for k, v in c.attrs.items() if k in ("crs", "spatial_ref", "units")}
     grid = GridMapping(dims=dims, coords=coords, shape=tuple(c.shape), flat_index=flat, attrs=attrs)
     return dict(cost=cvals.ravel()[flat], features=feats, ids=ids, area=area_v,

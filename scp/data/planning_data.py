@@ -232,6 +232,9 @@ class PlanningData:
             if (rij.data < 0).any():
                 bad_rows = np.unique(np.repeat(np.arange(rij.shape[0]), np.diff(rij.indptr))[rij.data < 0])
                 raise DataError(f"features: negative amounts for feature(s) {[names[i] for i in bad_rows[:5]]}; amounts must be >= 0")
+        blank = [k for k, x in enumerate(names) if not x.strip()]
+        if blank:
+            raise DataError(f"features: feature {blank[0] + 1} has an empty name; give every feature a name")
         if len(set(names)) != len(names):
             dup = sorted({x for x in names if names.count(x) > 1})
             raise DataError(f"features: duplicate feature names {dup}")

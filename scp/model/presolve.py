@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..problem.constraints import Budget, Coverage, status_masks
+from ..problem.graph import Neighbours
 
 if TYPE_CHECKING:  # pragma: no cover
     from .model import Model
@@ -20,6 +21,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def _fmt(v: float) -> str:
     return f"{v:,.6g}"
+
+
+def _share(f: float) -> str:
+    """A share as a percentage with as many digits as it needs (0.999 -> 99.9%, never 100%)."""
+    return f"{100 * f:.6g}%"
 
 
 def infeasibility_reasons(problem: "Problem") -> list[str]:
@@ -60,11 +66,9 @@ def infeasibility_reasons(problem: "Problem") -> list[str]:
                 if need > can * (1 + 1e-9) + 1e-12:
                     where = "the planning region" if label == "total" else f"jurisdiction {label!r}"
                     reasons.append(
-                        f"coverage of {c.fraction:.0%} of {where} needs area {_fmt(need)} but units "
+                        f"coverage of {_share(c.fraction)} of {where} needs area {_fmt(need)} but units "
                         f"that are not locked out cover only {_fmt(can)}; lower the share or unlock units"
                     )
-    from ..problem.graph import Neighbours
-
     for c in problem.constraints:
         if isinstance(c, Neighbours):
             why = c.impossible(data, locked_in)
@@ -78,7 +82,7 @@ def coefficient_warnings(model: "Model", limit: float = 1e9) -> list[str]:
     out = []
     for name, values in (("constraint matrix", model.A.data), ("objective", model.c)):
         v = np.abs(values[values != 0])
-        if v.size and v.max() / v.min() > limit:
+        if v.size and v.max() > limit * v.min():
             out.append(
                 f"{name} coefficients range from {v.min():.3g} to {v.max():.3g} (ratio {v.max() / v.min():.2g}); "
                 "rescale costs, amounts or penalties (e.g. to thousands) to avoid numerical trouble"

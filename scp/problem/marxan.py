@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..data.checks import non_negative
 from ..data.io.marxan import MarxanProject
 from .problem import Problem
 
@@ -17,7 +18,7 @@ def marxan_problem(project: MarxanProject, blm: float | None = None) -> Problem:
     """
     data = project.data
     p = Problem(data).min_set().absolute_targets(dict(zip(data.features, project.targets.tolist())))
-    b = project.blm if blm is None else float(blm)
+    b = project.blm if blm is None else non_negative(blm, "blm", " (the boundary length modifier)")
     if b > 0 and data.boundary is not None:
         p = p.boundary_penalty(b, edge_factor=1.0)
     return p

@@ -7,6 +7,7 @@ import os
 from ...data import PlanningData
 from ...errors import DataError, ScenarioError
 from ...problem.problem import Problem
+from .load import input_files
 from .schema import Scenario
 
 
@@ -84,9 +85,13 @@ def _load_data(s: Scenario) -> tuple[PlanningData, object | None]:
                     hint = f"; did you mean {close[0]!r}?" if close else ""
                     raise ScenarioError(f"layer {n!r} is not in {g.path} (layers: "
                                         f"{', '.join(map(str, ds.data_vars))}){hint}", f"data.grid.{key}")
-        data = PlanningData.from_xarray(ds, cost=g.cost, features=features, area=g.area,
-                                        jurisdiction=g.jurisdiction, locked_in=g.locked_in or None,
-                                        locked_out=g.locked_out or None, boundary=g.boundary)
+        try:
+            data = PlanningData.from_xarray(ds, cost=g.cost, features=features, area=g.area,
+                                            jurisdiction=g.jurisdiction, locked_in=g.locked_in or None,
+                                            locked_out=g.locked_out or None, boundary=g.boundary)
+        except DataError as exc:
+            files = g.path + (f" + {g.feature_path}" if g.feature_path else "")
+            raise DataError(f"{files}: {exc}") from None
         return data, None
     if d.vector is not None:
         v = d.vector
@@ -113,7 +118,12 @@ def _load_data(s: Scenario) -> tuple[PlanningData, object | None]:
                 raise DataError(f"{path}: cannot read as CSV ({exc}); see data.tables.{key}") from None
 
         t = d.tables
-        return PlanningData.from_tables(read("pu", t.pu), read("rij", t.rij), read("boundary", t.boundary)), None
+        tables = read("pu", t.pu), read("rij", t.rij), read("boundary", t.boundary)
+        try:
+            return PlanningData.from_tables(*tables), None
+        except DataError as exc:
+            files = f"pu {t.pu}, rij {t.rij}" + (f", boundary {t.boundary}" if t.boundary else "")
+            raise DataError(f"{exc} (tables: {files})") from None
     from ...data.io.marxan import read_marxan
 
     project = read_marxan(d.marxan)
@@ -201,6 +211,10 @@ class UnitLayers:
 
 def build_problem(s: Scenario, data: PlanningData, marxan=None) -> Problem:
     """The :class:`~scp.problem.Problem` a scenario describes, with errors naming YAML paths."""
+    if data.n_features == 0:
+        files = ", ".join(p for _, p in input_files(s))
+        raise ScenarioError(f"the data ({files}) have no features, so the plan would represent nothing; name "
+                            "the feature layers (data.grid.features), or give a feature table", "data")
     base_names = data.features
     if s.targets_within == "jurisdiction":
         if data.jurisdiction is None:

@@ -50,10 +50,31 @@ class MarxanProject:
     feature_ids: np.ndarray
     xy: np.ndarray | None = None  # (n, 2) xloc, yloc when given
     notes: list[str] = field(default_factory=list)
+    misslevel: float = 1.0  # share of a target that counts as met when reporting (input.dat MISSLEVEL)
 
-    @property
-    def misslevel(self) -> float:
-        return float(self.params.get("MISSLEVEL", 1.0))
+
+def _param(params: dict[str, str], key: str, default: float, path: str, low: float = 0.0,
+           high: float = np.inf, low_open: bool = False) -> float:
+    """The number given for ``key`` in input.dat, checked to lie in its range."""
+    raw = params.get(key)
+    if raw is None or not raw.split():
+        return default
+    text = raw.split()[0]
+    try:
+        v = float(text)
+    except ValueError:
+        raise DataError(f"{path}: {key} {text!r} is not a number") from None
+    if not np.isfinite(v) or v < low or v > high or (low_open and v == low):
+        rng = f"{'(' if low_open else '['}{low:g}, {high:g}]" if np.isfinite(high) else f">= {low:g}"
+        raise DataError(f"{path}: {key} {text} must be a finite number {'in ' + rng if np.isfinite(high) else rng}")
+    return v
+
+
+def _whole_ids(path: str, values: np.ndarray, what: str) -> None:
+    frac = values != np.round(values)
+    if frac.any():
+        k = int(np.flatnonzero(frac)[0])
+        raise DataError(f"{path}, line {k + 2}: {what} id {values[k]:g} is not a whole number; Marxan ids are integers")
 
 
 def read_input_dat(path: str) -> dict[str, str]:
@@ -80,6 +101,8 @@ def _read_table(path: str, required: list[str], numeric: list[str], optional_num
                          skipinitialspace=True)
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise DataError(f"{path}: cannot parse as a table ({exc})") from None
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{path}: the file is empty; it needs a header line and one row per entry") from None
     df.columns = [str(c).strip().lower() for c in df.columns]
     missing = [c for c in required if c not in df.columns]
     if missing:
@@ -87,10 +110,11 @@ def _read_table(path: str, required: list[str], numeric: list[str], optional_num
     for col in list(numeric) + [c for c in optional_numeric if c in df.columns]:
         raw = df[col].str.strip()
         num = pd.to_numeric(raw, errors="coerce")
-        bad = num.isna().to_numpy()
+        bad = ~np.isfinite(num.to_numpy(dtype=np.float64, na_value=np.nan))
         if bad.any():
             k = int(np.flatnonzero(bad)[0])
-            raise DataError(f"{path}, line {k + 2}: column {col!r} has {raw.iloc[k]!r}, which is not a number")
+            what = "not a number" if pd.isna(num.iloc[k]) else "not finite"
+            raise DataError(f"{path}, line {k + 2}: column {col!r} has {raw.iloc[k]!r}, which is {what}")
         df[col] = num.astype(np.float64)
     return df
 
@@ -123,8 +147,11 @@ def read_marxan(path: str) -> MarxanProject:
 
     pu_path = name("PUNAME", "pu.dat")
     pu = _read_table(pu_path, ["id"], ["id"], ["cost", "status", "xloc", "yloc"])
+    if len(pu) == 0:
+        raise DataError(f"{pu_path}: no planning units (only a header); add one row per unit")
     _duplicates(pu_path, pu, ["id"])
     ids = pu["id"].to_numpy()
+    _whole_ids(pu_path, ids, "planning unit")
     cost = pu["cost"].to_numpy() if "cost" in pu.columns else np.ones(ids.size)
     raw_status = pu["status"].to_numpy() if "status" in pu.columns else np.zeros(ids.size)
     bad = ~np.isin(raw_status, (0, 1, 2, 3))
@@ -140,7 +167,10 @@ def read_marxan(path: str) -> MarxanProject:
 
     spec_path = name("SPECNAME", "spec.dat")
     spec = _read_table(spec_path, ["id"], ["id"], ["prop", "target", "spf"])
+    if len(spec) == 0:
+        raise DataError(f"{spec_path}: no features (only a header); add one row per feature")
     _duplicates(spec_path, spec, ["id"])
+    _whole_ids(spec_path, spec["id"].to_numpy(), "feature")
     if "prop" not in spec.columns and "target" not in spec.columns:
         raise DataError(f"{spec_path}: needs a 'prop' or a 'target' column")
     fids = spec["id"].to_numpy()
@@ -188,12 +218,16 @@ def read_marxan(path: str) -> MarxanProject:
         raise DataError(f"{spec_path}, line {k + 2}: prop {prop[k]:g} is not in [0, 1]")
     targets = np.where(prop > 0, prop * totals, absolute)
     spf = spec["spf"].to_numpy() if "spf" in spec.columns else np.ones(fids.size)
-    for key in ("COSTTHRESH",):
-        if float(params.get(key, 0) or 0) != 0:
-            notes.append(f"{key} {params[key]} is ignored: the exact solver has no cost threshold penalty")
+    if _param(params, "COSTTHRESH", 0.0, input_dat) != 0:
+        notes.append(f"COSTTHRESH {params['COSTTHRESH']} is ignored: the exact solver has no cost threshold penalty")
+    misslevel = _param(params, "MISSLEVEL", 1.0, input_dat, 0.0, 1.0, low_open=True)
     xy = pu[["xloc", "yloc"]].to_numpy() if {"xloc", "yloc"} <= set(pu.columns) else None
-    data = PlanningData.from_arrays(cost=cost, features=matrix, feature_names=[str(n) for n in names], ids=ids.astype(np.int64),
-                                    status=status, boundary=bnd)
-    blm = float(params.get("BLM", 0) or 0)
+    try:
+        data = PlanningData.from_arrays(cost=cost, features=matrix, feature_names=[str(n) for n in names],
+                                        ids=ids.astype(np.int64), status=status, boundary=bnd)
+    except DataError as exc:
+        raise DataError(f"{root} ({os.path.basename(pu_path)}, {os.path.basename(spec_path)}, "
+                        f"{os.path.basename(rij_path)}): {exc}") from None
+    blm = _param(params, "BLM", 0.0, input_dat)
     return MarxanProject(folder=root, params=params, data=data, blm=blm, targets=targets, spf=spf,
-                         feature_ids=fids.astype(np.int64), xy=xy, notes=notes)
+                         feature_ids=fids.astype(np.int64), xy=xy, notes=notes, misslevel=misslevel)

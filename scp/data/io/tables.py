@@ -32,6 +32,18 @@ def _positions(ids: np.ndarray, values: np.ndarray, what: str) -> np.ndarray:
     return pos
 
 
+def _numbers(column, what: str) -> np.ndarray:
+    """A column as float64, or a :class:`DataError` naming the first value that is not a number."""
+    import pandas as pd
+
+    values = pd.to_numeric(column, errors="coerce")
+    bad = np.flatnonzero(values.isna().to_numpy() & column.notna().to_numpy())
+    if bad.size:
+        k = int(bad[0])
+        raise DataError(f"{what} has {column.iloc[k]!r} in row {k + 1}, which is not a number")
+    return values.to_numpy(dtype=np.float64)
+
+
 def table_arrays(pu, rij, boundary=None, features: Sequence[str] | None = None) -> dict:
     """The keyword arguments of :meth:`PlanningData.from_arrays` for the tables described in the
     module docstring (:meth:`PlanningData.from_tables` builds the data from them).
@@ -43,7 +55,10 @@ def table_arrays(pu, rij, boundary=None, features: Sequence[str] | None = None) 
     _require(rij, "rij", ["pu", "feature", "amount"])
     ids = pu["id"].to_numpy()
     col = _positions(ids, rij["pu"].to_numpy(), "rij table")
-    names_raw = rij["feature"].astype(str).to_numpy()
+    names_raw = rij["feature"].astype(str).str.strip().to_numpy()
+    empty = np.flatnonzero((names_raw == "") | rij["feature"].isna().to_numpy())
+    if empty.size:
+        raise DataError(f"rij table, row {int(empty[0]) + 1}: empty feature name; give every row a feature name")
     if features is None:
         _, first = np.unique(names_raw, return_index=True)
         features = [str(names_raw[i]) for i in sorted(first)]
@@ -54,10 +69,7 @@ def table_arrays(pu, rij, boundary=None, features: Sequence[str] | None = None) 
     if unknown:
         raise DataError(f"rij table: feature(s) {unknown[:5]} are not in the feature list")
     row = np.array([lookup[u] for u in uniq.tolist()], dtype=np.int64)[inv.ravel()]
-    try:
-        amount = rij["amount"].to_numpy(dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise DataError(f"rij table: column 'amount' must be numeric ({exc})") from None
+    amount = _numbers(rij["amount"], "rij table: column 'amount'")
     if not np.isfinite(amount).all():
         raise DataError("rij table: column 'amount' has NaN or infinite values")
     if (amount < 0).any():
@@ -75,7 +87,7 @@ def table_arrays(pu, rij, boundary=None, features: Sequence[str] | None = None) 
         pair = lo * ids.size + hi
         if np.unique(pair).size != pair.size:
             raise DataError("boundary table: the same pair of PUs is listed more than once")
-        length = boundary["boundary"].to_numpy(dtype=np.float64)
+        length = _numbers(boundary["boundary"], "boundary table: column 'boundary'")
         if not np.isfinite(length).all() or (length < 0).any():
             raise DataError("boundary table: column 'boundary' must hold finite values >= 0")
         bnd = boundary_from_pairs(i, j, length, ids.size)
