@@ -112,8 +112,8 @@ def test_boundary_counted_as_marxan_does(tmp_path):
         (lambda r: open(os.path.join(r, "in", "pu.dat"), "a").write("10,abc,0,0,0\n"),
          "pu.dat, line 11: column 'cost' has 'abc', which is not a number"),
         (lambda r: open(os.path.join(r, "in", "pu.dat"), "a").write("10,1,7,0,0\n"), "pu.dat, line 11: status 7"),
-        (lambda r: open(os.path.join(r, "in", "bound.dat"), "a").write("2,1,1.0\n"),
-         "bound.dat, line"),
+        (lambda r: open(os.path.join(r, "in", "bound.dat"), "a").write("2,1,-1.0\n"),
+         "bound.dat, line 22: negative boundary -1"),
     ],
 )
 def test_bad_files_name_file_and_line(tmp_path, edit, message):
@@ -231,3 +231,29 @@ def test_scenario_can_point_at_a_marxan_folder(tmp_path):
     p = build_problem(loaded.scenario, data, project)  # targets and BLM from the Marxan files
     assert scp.compile_problem(p).digest() == scp.compile_problem(by_hand()).digest()
     assert p.solve().objective == pytest.approx(brute_force(by_hand())[0])
+
+
+def test_bound_file_read_as_marxan_reads_it(tmp_path):
+    """Columns by position whatever the header says; a pair repeated in either order keeps its first
+    value; repeated self rows add up. The score equals Marxan's rule applied to the deduplicated rows."""
+    root = make_folder(tmp_path)
+    path = os.path.join(root, "in", "bound.dat")
+    b = pd.read_csv(path)
+    first_pairs = b[b["id1"] != b["id2"]]
+    reversed_rows = first_pairs.rename(columns={"id1": "id2", "id2": "id1"})[["id1", "id2", "boundary"]].copy()
+    reversed_rows["boundary"] = 99.0  # ignored: the pair was listed first with its own value
+    extra_self = pd.DataFrame({"id1": [5], "id2": [5], "boundary": [0.5]})  # adds to unit 5's own edge
+    both = pd.concat([b, reversed_rows, extra_self], ignore_index=True)
+    both.columns = ["id1", "id2", "amount"]
+    both.to_csv(path, sep="\t", index=False)
+    project = read_marxan(root)
+    assert any("listed again" in n and str(len(first_pairs)) in n for n in project.notes)
+    expected = scp.boundary.grid_boundary(np.ones((3, 3), bool)).toarray()
+    expected[4, 4] += 0.5
+    np.testing.assert_allclose(project.data.boundary.toarray(), expected)
+    sel = np.zeros(9, bool)
+    sel[[0, 1, 4]] = True
+    # Marxan's boundary of a selection: self rows of selected units + pairs with one end selected
+    own = expected.diagonal()[sel].sum()
+    cut = sum(expected[a, c] for a in range(9) for c in range(9) if a != c and sel[a] and not sel[c])
+    assert scp.data.boundary.boundary_length(project.data.boundary, sel) == pytest.approx(own + cut)

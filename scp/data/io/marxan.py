@@ -90,7 +90,25 @@ def read_input_dat(path: str) -> dict[str, str]:
     return params
 
 
-def _read_table(path: str, required: list[str], numeric: list[str], optional_numeric: list[str] = ()) -> pd.DataFrame:
+def marxan_pairs(i: np.ndarray, j: np.ndarray, length: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Boundary rows as Marxan 4 reads them: a pair listed again, in either order, keeps its first
+    value; repeated self rows ``(i, i)`` add up. Returns ``(i, j, length, n_repeated_pairs)``."""
+    i, j, length = np.asarray(i), np.asarray(j), np.asarray(length, dtype=np.float64)
+    self_rows = i == j
+    lo, hi = np.minimum(i, j)[~self_rows], np.maximum(i, j)[~self_rows]
+    n = int(max(i.max(initial=0), j.max(initial=0))) + 1
+    _, first = np.unique(lo.astype(np.int64) * n + hi, return_index=True)
+    first = np.sort(first)
+    si = i[self_rows]
+    units, inverse = np.unique(si, return_inverse=True)
+    self_len = np.bincount(inverse, weights=length[self_rows], minlength=units.size)
+    pi, pj, pl = i[~self_rows][first], j[~self_rows][first], length[~self_rows][first]
+    return (np.concatenate([pi, units]), np.concatenate([pj, units]), np.concatenate([pl, self_len]),
+            int(lo.size - first.size))
+
+
+def _read_table(path: str, required: list[str], numeric: list[str], optional_numeric: list[str] = (),
+                positional: list[str] | None = None) -> pd.DataFrame:
     if not os.path.isfile(path):
         raise DataError(f"{path}: file not found; check INPUTDIR and the *NAME entries in input.dat")
     with open(path, encoding="utf-8", errors="replace") as fh:
@@ -104,6 +122,11 @@ def _read_table(path: str, required: list[str], numeric: list[str], optional_num
     except pd.errors.EmptyDataError:
         raise DataError(f"{path}: the file is empty; it needs a header line and one row per entry") from None
     df.columns = [str(c).strip().lower() for c in df.columns]
+    if positional:  # columns taken by position, whatever the header calls them (as Marxan does)
+        if len(df.columns) < len(positional):
+            raise DataError(f"{path}: needs {len(positional)} columns ({', '.join(positional)}); the header has "
+                            f"{list(df.columns)}")
+        df.columns = list(positional) + [f"extra_{k}" for k in range(len(df.columns) - len(positional))]
     missing = [c for c in required if c not in df.columns]
     if missing:
         raise DataError(f"{path}: missing column(s) {missing}; the header has {list(df.columns)}")
@@ -198,17 +221,19 @@ def read_marxan(path: str) -> MarxanProject:
     bound_file = params.get("BOUNDNAME")
     bound_path = name("BOUNDNAME", "bound.dat")
     if bound_file or os.path.isfile(bound_path):
-        b = _read_table(bound_path, ["id1", "id2", "boundary"], ["id1", "id2", "boundary"])
+        b = _read_table(bound_path, [], ["id1", "id2", "boundary"], positional=["id1", "id2", "boundary"])
         i = _ids(bound_path, b["id1"].to_numpy(), ids, "planning unit")
         j = _ids(bound_path, b["id2"].to_numpy(), ids, "planning unit")
-        pair = pd.DataFrame({"lo": np.minimum(i, j), "hi": np.maximum(i, j)})
-        _duplicates(bound_path, pair.assign(lo=ids[pair["lo"]], hi=ids[pair["hi"]]), ["lo", "hi"])
         if (b["boundary"] < 0).any():
             k = int(np.flatnonzero((b["boundary"] < 0).to_numpy())[0])
             raise DataError(f"{bound_path}, line {k + 2}: negative boundary {b['boundary'].iloc[k]:g}")
+        i, j, length, repeated = marxan_pairs(i, j, b["boundary"].to_numpy())
+        if repeated:
+            notes.append(f"{bound_path}: {repeated} pair(s) listed again (in either order) keep their first "
+                         "value, as Marxan reads them")
         from ..boundary import boundary_from_pairs
 
-        bnd = boundary_from_pairs(i, j, b["boundary"].to_numpy(), ids.size)
+        bnd = boundary_from_pairs(i, j, length, ids.size)
 
     totals = np.asarray(matrix.sum(axis=1)).ravel()
     prop = spec["prop"].to_numpy() if "prop" in spec.columns else np.zeros(fids.size)
