@@ -16,6 +16,9 @@ from ..solving.backends.interrupt import stop_on_signals
 from .outputs import OutputError
 
 EXIT_OK, EXIT_SOLVE, EXIT_INPUT = 0, 1, 2
+STARTED = time.perf_counter()
+"""When this command started (time limits cover the whole command)."""
+MARXAN_TIME_LIMIT = 600.0
 
 
 class Progress:
@@ -53,7 +56,9 @@ def _cluster_args(p: argparse.ArgumentParser, default_workers: str) -> None:
 def _solver_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--solver", default="highs", help="highs (default), cbc, or pulp:NAME for any PuLP solver")
     p.add_argument("--gap", type=float, default=0.0, help="relative optimality gap (default 0: proven optimal)")
-    p.add_argument("--time-limit", type=float, default=None, help="seconds; the best solution so far is kept")
+    p.add_argument("--time-limit", type=float, default=MARXAN_TIME_LIMIT,
+                   help="seconds for the whole command, reading and writing included; the best verified "
+                   f"selection so far is kept (default {MARXAN_TIME_LIMIT:g})")
     p.add_argument("--threads", type=int, default=None, help="solver threads (default: solver's choice)")
     p.add_argument("--quiet", action="store_true", help="no progress display")
 
@@ -62,6 +67,7 @@ def cmd_marxan(args: argparse.Namespace) -> int:
     from ..data.io.marxan import read_marxan
     from ..problem.marxan import marxan_problem
     from ..solving import solve
+    from ..solving.deadline import Deadline, output_reserve
     from .marxan.run import find_marxan, run_marxan
     from .marxan.write import boundary_parts, write_marxan_outputs
     from .outputs import ResultsFolder, write_json
@@ -81,8 +87,11 @@ def cmd_marxan(args: argparse.Namespace) -> int:
               f"(gap {args.gap:g})", file=sys.stderr)
         progress = None if args.quiet else Progress()
         try:
-            sol = solve(problem, args.solver, gap=args.gap, time_limit=args.time_limit, threads=args.threads,
-                                progress=progress if args.solver == "highs" else None)
+            limit = args.time_limit
+            deadline = Deadline(limit, reserve=output_reserve(limit), start=getattr(args, "started", None)
+                                or time.perf_counter())
+            sol = solve(problem, args.solver, gap=args.gap, threads=args.threads, deadline=deadline,
+                        progress=progress if args.solver == "highs" else None, warm_start="heuristic")
         finally:
             if progress:
                 progress.close()
@@ -122,7 +131,8 @@ def cmd_marxan(args: argparse.Namespace) -> int:
         feats.to_csv(os.path.join(tmp, "features.csv"), index=False, float_format="%.17g")
         write_report(tmp, summary, feats, summary["title"], "map.png" if map_file else None)
     print(table.to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
-    print(f"results written to {os.path.abspath(out)}")
+    print(f"results: {os.path.abspath(out)}")
+    print(f"report:  {os.path.join(os.path.abspath(out), 'report.html')}")
     return EXIT_OK
 
 
@@ -135,7 +145,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                                    ("threads", args.threads)) if v is not None}
     progress = None if args.quiet else Progress()
     sol, folder = run_scenario(loaded, out=args.out, overwrite=args.overwrite, progress=progress,
-                               solver_overrides=overrides)
+                               solver_overrides=overrides, started=getattr(args, "started", None))
     ev = sol.evaluation
     print(f"status {sol.status.value}, gap {sol.gap:.3%}, cost {ev.cost:,.2f}, {ev.n_selected:,} units, "
           f"coverage {ev.coverage:.1%}"
@@ -224,7 +234,8 @@ def build_parser() -> argparse.ArgumentParser:
     _output_args(r, "results folder (default: outputs.dir or results/<name>)")
     r.add_argument("--solver", default=None, help="override solver.name (highs, cbc, pulp:NAME)")
     r.add_argument("--gap", type=float, default=None, help="override solver.gap")
-    r.add_argument("--time-limit", type=float, default=None, help="override solver.time_limit (seconds)")
+    r.add_argument("--time-limit", type=float, default=None,
+                   help="override solver.time_limit: seconds for the whole run, loading and writing included")
     r.add_argument("--threads", type=int, default=None, help="override solver.threads")
     r.add_argument("--quiet", action="store_true", help="no progress display")
     r.set_defaults(func=cmd_run)
@@ -286,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_OK
     t0 = time.perf_counter()
+    args.started = STARTED if argv is None else t0  # time limits cover the whole command
     with stop_on_signals():
         try:
             code = args.func(args)
@@ -316,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
             name = "terminated" if signum == signal.SIGTERM else "interrupted"
             print(f"\n{name}; no results folder was written or changed", file=sys.stderr)
             return 143 if signum == signal.SIGTERM else 130
-    print(f"done in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    print(f"done in {time.perf_counter() - args.started:.1f} s", file=sys.stderr)
     return code
 
 

@@ -246,6 +246,8 @@ class Start:
     lp_bound: float       # LP relaxation bound (nan when the LP did not solve)
     lp_seconds: float
     heuristic_seconds: float
+    local_search_seconds: float = 0.0
+    local_search_gain: float = 0.0
 
     @property
     def gap(self) -> float:

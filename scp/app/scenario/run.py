@@ -19,6 +19,7 @@ from ...problem.constraints import Budget, Coverage, Linear
 from ...problem.graph import Contiguity, Corridor, Neighbours
 from ...problem.penalties import BoundaryPenalty, ConnectivityPenalty
 from ...solving import solve
+from ...solving.deadline import Deadline, output_reserve
 from ..outputs import ResultsFolder, write_json
 from ..plot import CATEGORIES, plot_selection, selection_categories
 from ..report import features_table, write_report
@@ -104,8 +105,11 @@ def write_grids(tmp: str, data, selection: np.ndarray, categories: np.ndarray) -
 
 
 def run_scenario(loaded: LoadedScenario, out: str | None = None, overwrite: bool = False, progress=None,
-                 solver_overrides: dict | None = None, log=None):
-    """Load data, build and solve the scenario, write the results folder; returns (solution, folder)."""
+                 solver_overrides: dict | None = None, log=None, started: float | None = None):
+    """Load data, build and solve the scenario, write the results folder; returns (solution, folder).
+
+    The solver's time limit covers the whole run from ``started`` (a :func:`time.perf_counter`
+    value; default now): loading, solving, and writing the results (a reserve is kept for that)."""
     log = log or sys.stderr
     s = loaded.scenario
     out = out or default_out(loaded)
@@ -113,11 +117,13 @@ def run_scenario(loaded: LoadedScenario, out: str | None = None, overwrite: bool
     data, marxan = load_data(s)
     problem = build_problem(s, data, marxan)
     opts = solver_options(s, solver_overrides)
+    limit = opts["time_limit"]
+    deadline = Deadline(limit, reserve=output_reserve(limit), **({"start": started} if started else {}))
     print(f"scenario {s.name}: {data.n_pu:,} planning units, {data.n_features} features; solving with "
           f"{opts['solver']} (gap {opts['gap']:g}{', time limit %g s' % opts['time_limit'] if opts['time_limit'] else ''})",
           file=log)
     try:
-        sol = solve(problem, progress=progress if opts["solver"] == "highs" else None, **opts)
+        sol = solve(problem, progress=progress if opts["solver"] == "highs" else None, deadline=deadline, **opts)
     finally:
         if progress is not None and hasattr(progress, "close"):
             progress.close()

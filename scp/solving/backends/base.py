@@ -20,7 +20,9 @@ class SolveOptions:
     verbose: print the solver's log.
     progress: callback ``f(elapsed_s, incumbent, bound, gap)`` (HiGHS only).
     warm_start: a 0/1 selection over the PUs (the solver completes the other columns), or a full
-        column vector (see :func:`scp.heuristic.full_start`), offered as a starting solution.
+        column vector (see :func:`scp.solving.heuristic.full_start`), offered as a starting solution.
+    deadline_at: a :func:`time.perf_counter` value at which the solve is stopped whatever the
+        solver's own clock says (HiGHS: through its callbacks), keeping its incumbent.
     """
 
     gap: float = 0.0
@@ -29,6 +31,7 @@ class SolveOptions:
     verbose: bool = False
     progress: Callable[[float, float, float, float], None] | None = None
     warm_start: np.ndarray | None = None
+    deadline_at: float | None = None
 
 
 @dataclass

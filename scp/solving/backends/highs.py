@@ -83,7 +83,7 @@ def solve_highs(model: Model, options: SolveOptions) -> SolverResult:
         ws = np.asarray(options.warm_start, dtype=np.float64)
         h.setSolution(ws.size, np.arange(ws.size, dtype=np.int32), ws)
     log_lines: list[str] = []
-    _attach_callbacks(h, highspy, options.progress)
+    _attach_callbacks(h, highspy, options.progress, options.deadline_at)
     build_time = time.perf_counter() - t0
     t1 = time.perf_counter()
     h.run()
@@ -121,7 +121,7 @@ def _guarded_child(model: Model, options: SolveOptions, queue) -> None:
 
 def solve_highs_guarded(model: Model, options: SolveOptions, grace: float | None = None) -> SolverResult:
     """:func:`solve_highs` in a child process that is stopped if it has not returned
-    ``grace`` seconds (default 60 s + 10% of the limit) after its time limit.
+    ``grace`` seconds (default max(2 s, 5% of the limit)) after its time limit.
 
     On large penalised models HiGHS 1.16 can stay in its setup after presolve without checking
     its time limit; in-process, such a solve would never return. Here it comes back as
@@ -135,7 +135,7 @@ def solve_highs_guarded(model: Model, options: SolveOptions, grace: float | None
     limit = float(options.time_limit) if options.time_limit is not None else None
     if limit is None:
         return solve_highs(model, options)
-    wait = limit + (60.0 + 0.1 * limit if grace is None else float(grace))
+    wait = limit + (max(2.0, 0.05 * limit) if grace is None else float(grace))
     ctx = mp.get_context("spawn")
     q = ctx.Queue()
     proc = ctx.Process(target=_guarded_child, args=(model, dataclasses.replace(options, progress=None), q),
@@ -189,16 +189,17 @@ def lp_relaxation(model: Model, time_limit: float | None = None, threads: int | 
             float(h.getInfo().objective_function_value))
 
 
-def _attach_callbacks(h, highspy, progress) -> None:
+def _attach_callbacks(h, highspy, progress, deadline_at: float | None = None) -> None:
     """Stop HiGHS when :data:`~scp.solving.backends.interrupt.STOP` is set (MIP, simplex and
-    interior-point callbacks), and call ``progress(elapsed, incumbent, bound, gap)`` at most once a second during the MIP."""
+    interior-point callbacks) or ``deadline_at`` has passed, and call
+    ``progress(elapsed, incumbent, bound, gap)`` at most once a second during the MIP."""
     last = [-1.0]
     cb = highspy.cb.HighsCallbackType
     mip = cb.kCallbackMipInterrupt
 
     def callback(kind, message, out, data_in, user):
         with inside_callback():
-            if STOP.is_set():
+            if STOP.is_set() or (deadline_at is not None and time.perf_counter() >= deadline_at):
                 data_in.user_interrupt = True
                 return
             if progress is not None and kind == mip:

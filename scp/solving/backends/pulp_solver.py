@@ -84,21 +84,26 @@ def _run_cbc(model: Model, options: SolveOptions, mps: str, tmp: str) -> SolverR
     t0 = time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp)
     # CBC checks its time limit only between phases (a long root LP can overrun it): a
-    # wall-clock guard stops it at twice the limit plus a minute
+    # wall-clock guard stops it shortly after the limit (the caller keeps its heuristic selection)
     guard = None
     if options.time_limit is not None:
         import threading
 
-        guard = threading.Timer(2 * float(options.time_limit) + 60, proc.kill)
+        guard = threading.Timer(float(options.time_limit) + max(1.0, 0.03 * float(options.time_limit)), proc.kill)
         guard.daemon = True
         guard.start()
     lines = []
     assert proc.stdout is not None
-    for line in proc.stdout:
-        lines.append(line)
-        if options.verbose:
-            print(line, end="")
-    proc.wait()
+    try:
+        for line in proc.stdout:
+            lines.append(line)
+            if options.verbose:
+                print(line, end="")
+        proc.wait()
+    except BaseException:  # interrupted: CBC must not outlive the run
+        proc.kill()
+        proc.wait()
+        raise
     killed = proc.returncode is not None and proc.returncode < 0
     if guard is not None:
         guard.cancel()
