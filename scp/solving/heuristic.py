@@ -261,9 +261,9 @@ def lp_guided_start(problem, model, time_limit: float | None = None, threads: in
     """LP relaxation (interior point), then :func:`greedy_selection` along the LP values (largest
     first, ties by the greedy score) and the greedy ranking alone; the better selection is kept.
 
-    The LP objective, lowered by a relative 1e-6 for the interior-point tolerance, is a valid
-    lower bound on the optimum: when the selection is within the requested gap of it, no
-    branch-and-bound is needed.
+    The bound is the Lagrangian bound of the LP's row duals (valid even when the interior-point
+    method stopped early; see :mod:`scp.model.dual_bound`): when the selection is within the
+    requested gap of it, no branch-and-bound is needed.
     """
     t0 = time.perf_counter()
     x_lp, lp = lp_relaxation(model, time_limit, threads) if _supported(problem) else (None, float("nan"))
@@ -279,5 +279,5 @@ def lp_guided_start(problem, model, time_limit: float | None = None, threads: in
             o = evaluate(problem, x).objective
             if o < best_obj:
                 best, best_obj = x, o
-    bound = lp - 1e-6 * max(1.0, abs(lp)) if np.isfinite(lp) else float("nan")
+    bound = lp - 1e-9 * max(1.0, abs(lp)) if np.isfinite(lp) else float("nan")  # floating-point slack
     return Start(best, best_obj, bound, t1 - t0, time.perf_counter() - t1)

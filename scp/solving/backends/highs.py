@@ -14,6 +14,7 @@ import time
 import numpy as np
 
 from ...errors import SolverUnavailable
+from ...model.dual_bound import best_dual_bound
 from ...model.model import Model
 from .interrupt import STOP, inside_callback, raise_if_stopped
 from .base import SolveOptions, SolverResult, Status, relative_gap
@@ -160,9 +161,10 @@ def solve_highs_guarded(model: Model, options: SolveOptions, grace: float | None
 def lp_relaxation(model: Model, time_limit: float | None = None, threads: int | None = None):
     """Solve the LP relaxation of ``model`` with HiGHS's interior-point method (no crossover).
 
-    Returns ``(x, objective)`` (minimisation form, offset included), or ``(None, nan)`` when
-    the LP did not solve to optimality within the time limit. The objective is a lower bound
-    on the MILP optimum up to the interior-point tolerance (relative 1e-8).
+    Returns ``(x, bound)``: the LP solution (``None`` unless the LP solved to optimality) and a
+    valid lower bound on the MILP optimum (minimisation form, offset included) from the row duals
+    (:func:`scp.model.dual_bound.best_dual_bound`), available even when the interior-point method
+    stopped early; ``nan`` when HiGHS gave no duals.
     """
     highspy, h = _new_highs(False)
     h.setOptionValue("output_flag", False)
@@ -183,10 +185,16 @@ def lp_relaxation(model: Model, time_limit: float | None = None, threads: int | 
     _attach_callbacks(h, highspy, None)
     h.run()
     raise_if_stopped()
+    sol = h.getSolution()
+    bound = float("nan")
+    if sol.dual_valid or len(sol.row_dual) == model.n_rows:
+        bound = best_dual_bound(model, np.asarray(sol.row_dual, dtype=np.float64))
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return None, float("nan")
-    return (np.asarray(h.getSolution().col_value, dtype=np.float64),
-            float(h.getInfo().objective_function_value))
+        return None, bound
+    lp = float(h.getInfo().objective_function_value)
+    if not np.isfinite(bound):
+        bound = lp - 1e-6 * max(1.0, abs(lp))  # the interior-point tolerance
+    return np.asarray(sol.col_value, dtype=np.float64), bound
 
 
 def _attach_callbacks(h, highspy, progress, deadline_at: float | None = None) -> None:
