@@ -57,7 +57,14 @@ def run_marxan(binary: str, project: MarxanProject, timeout: float = 3600.0) -> 
         outdir = params.get("OUTPUTDIR", "output")
         os.makedirs(os.path.join(tmp, outdir), exist_ok=True)
         src = os.path.join(project.folder, "input.dat")
-        shutil.copy(src, os.path.join(tmp, "input.dat"))
+        with open(src, encoding="utf-8", errors="replace") as fh:
+            lines = fh.read().splitlines()
+        sporder = params.get("MATRIXSPORDERNAME")
+        if sporder and not os.path.isfile(os.path.join(project.folder, indir, sporder)):
+            # Marxan 4 crashes on a named but missing species-ordered matrix; scp reads PUVSPRNAME
+            lines = [ln for ln in lines if not ln.split()[:1] == ["MATRIXSPORDERNAME"]]
+        with open(os.path.join(tmp, "input.dat"), "w") as fh:
+            fh.write("\n".join(lines) + "\n")
         t0 = time.perf_counter()
         proc = subprocess.run([binary, "input.dat"], cwd=tmp, input="\n", capture_output=True, text=True,
                               timeout=timeout)
