@@ -60,6 +60,21 @@ def _flip(x, i, sign, s_ptr, s_idx, s_val, nbr, r_ptr, r_idx, r_val, held):  # p
 
 
 @njit(cache=True, nogil=True)
+def _swap_keeps_rows(i, k, r_ptr, r_idx, r_val, held, need, scratch):  # pragma: no cover - compiled
+    """Whether dropping ``i`` and adding ``k`` keeps every row of ``i`` at or above its need."""
+    for p in range(r_ptr[k], r_ptr[k + 1]):
+        scratch[r_idx[p]] += r_val[p]
+    ok = True
+    for p in range(r_ptr[i], r_ptr[i + 1]):
+        if held[r_idx[p]] - r_val[p] + scratch[r_idx[p]] < need[r_idx[p]]:
+            ok = False
+            break
+    for p in range(r_ptr[k], r_ptr[k + 1]):
+        scratch[r_idx[p]] = 0.0
+    return ok
+
+
+@njit(cache=True, nogil=True)
 def _anneal_chunk(x, lin, s_ptr, s_idx, s_val, nbr, r_ptr, r_idx, r_val, held, need, free, movable, scratch,
                   state, moves, alpha, seed_offset):  # pragma: no cover - compiled
     """``moves`` moves of the chain whose position is in ``state`` = [step, objective, temperature];
@@ -80,16 +95,7 @@ def _anneal_chunk(x, lin, s_ptr, s_idx, s_val, nbr, r_ptr, r_idx, r_val, held, n
             delta = -(lin[i] - nbr[i]) + (lin[k] - nbr[k] + s_val[q])
             if delta > 0.0 and (temp <= 0.0 or np.random.random() >= np.exp(-delta / temp)):
                 continue
-            for p in range(r_ptr[k], r_ptr[k + 1]):
-                scratch[r_idx[p]] += r_val[p]
-            ok = True
-            for p in range(r_ptr[i], r_ptr[i + 1]):
-                if held[r_idx[p]] - r_val[p] + scratch[r_idx[p]] < need[r_idx[p]]:
-                    ok = False
-                    break
-            for p in range(r_ptr[k], r_ptr[k + 1]):
-                scratch[r_idx[p]] = 0.0
-            if not ok:
+            if not _swap_keeps_rows(i, k, r_ptr, r_idx, r_val, held, need, scratch):
                 continue
             _flip(x, i, -1.0, s_ptr, s_idx, s_val, nbr, r_ptr, r_idx, r_val, held)
             _flip(x, k, 1.0, s_ptr, s_idx, s_val, nbr, r_ptr, r_idx, r_val, held)
@@ -149,16 +155,7 @@ def _descent(x, lin, s_ptr, s_idx, s_val, nbr, r_ptr, r_idx, r_val, held, need, 
                 d = -(lin[i] - nbr[i]) + (lin[k] - nbr[k] + s_val[qq])
                 if d >= -1e-12:
                     continue
-                for p in range(r_ptr[k], r_ptr[k + 1]):
-                    scratch[r_idx[p]] += r_val[p]
-                ok = True
-                for p in range(r_ptr[i], r_ptr[i + 1]):
-                    if held[r_idx[p]] - r_val[p] + scratch[r_idx[p]] < need[r_idx[p]]:
-                        ok = False
-                        break
-                for p in range(r_ptr[k], r_ptr[k + 1]):
-                    scratch[r_idx[p]] = 0.0
-                if ok:
+                if _swap_keeps_rows(i, k, r_ptr, r_idx, r_val, held, need, scratch):
                     _flip(x, i, -1.0, s_ptr, s_idx, s_val, nbr, r_ptr, r_idx, r_val, held)
                     _flip(x, k, 1.0, s_ptr, s_idx, s_val, nbr, r_ptr, r_idx, r_val, held)
                     total += d
