@@ -109,7 +109,7 @@ def solutions(data_files):
 def test_scenario_solves_to_proven_gap(solutions, name):
     sol = solutions[name]
     ev = sol.evaluation
-    assert sol.status is scp.Status.OPTIMAL
+    assert sol.status.proven and (sol.status is scp.Status.OPTIMAL) == (sol.gap <= 1e-6)
     assert sol.gap <= GAP + 1e-12 and sol.bound <= sol.objective * (1 + 1e-9)
     assert ev.feasible and ev.targets_met
     if name == "koytendag_national":

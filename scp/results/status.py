@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import enum
 
+OPTIMAL_GAP = 1e-6
+"""A selection is called optimal only when its proven relative gap is at most this (the solvers'
+own optimality tolerances); a larger proven gap within the requested one is ``WITHIN_GAP``."""
+
 
 class Status(str, enum.Enum):
     """Outcome of a solve.
 
-    OPTIMAL: proven optimal within the requested gap. TIME_LIMIT: stopped at the time
-    limit with an incumbent (see ``gap``). NO_SOLUTION: stopped before any solution was
-    found. INFEASIBLE / UNBOUNDED: proven. ERROR: the solver failed.
+    OPTIMAL: proven optimal (proven gap <= :data:`OPTIMAL_GAP`). WITHIN_GAP: proven within the
+    requested gap, which is larger. TIME_LIMIT: stopped at the time limit with a verified
+    selection (see ``gap``). NO_SOLUTION: stopped before any solution was found. INFEASIBLE /
+    UNBOUNDED: proven. ERROR: the solver failed.
     """
 
     OPTIMAL = "optimal"
+    WITHIN_GAP = "within_gap"
     TIME_LIMIT = "time_limit"
     NO_SOLUTION = "no_solution"
     INFEASIBLE = "infeasible"
@@ -22,4 +28,9 @@ class Status(str, enum.Enum):
 
     @property
     def has_solution(self) -> bool:
-        return self in (Status.OPTIMAL, Status.TIME_LIMIT)
+        return self in (Status.OPTIMAL, Status.WITHIN_GAP, Status.TIME_LIMIT)
+
+    @property
+    def proven(self) -> bool:
+        """Whether the selection is proven within the requested gap."""
+        return self in (Status.OPTIMAL, Status.WITHIN_GAP)

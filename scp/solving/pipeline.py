@@ -10,7 +10,8 @@ Every phase lives in its own module; this one only sequences them and keeps the 
   relaxation's when that is better; both are lower bounds of a minimisation);
 * a selection is returned only after :func:`~scp.results.evaluate.evaluate` has checked it
   against every constraint of the problem, from the selection itself;
-* ``Status.OPTIMAL`` means proven within the requested gap (by the solver, or by the LP bound).
+* ``Status.OPTIMAL`` means proven optimal; a selection proven only within a larger requested gap
+  (by the solver, or by the LP bound) is ``Status.WITHIN_GAP``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ..errors import Infeasible, ScenarioError, SolverError, warn
 from ..model import Model, coefficient_warnings, compile_problem, infeasibility_reasons
 from ..problem import Problem
 from ..results import Solution, Status, evaluate
+from ..results.status import OPTIMAL_GAP
 from .backends import SolveOptions, SolverResult, relative_gap, solve_with
 from .backends.highs import solve_highs_guarded
 from .deadline import Deadline
@@ -232,8 +234,11 @@ def _verified(problem: Problem, model: Model, res: SolverResult, time_limit: flo
         raise SolverError(f"{res.solver} returned a selection that fails verification: "
                           + "; ".join(ev.violations[:5]))
     sense = model.sense
+    status = res.status
+    if status is Status.OPTIMAL and not res.gap <= OPTIMAL_GAP:
+        status = Status.WITHIN_GAP  # never "optimal" for a gap-limited answer
     return Solution(
-        problem=problem, selection=selection, status=res.status, objective=ev.objective,
+        problem=problem, selection=selection, status=status, objective=ev.objective,
         solver_objective=sense * res.objective, bound=sense * res.bound, gap=res.gap,
         runtime=res.runtime, build_time=res.build_time, compile_time=compile_time,
         solver=res.solver, evaluation=ev, model_digest=model.digest(), log=res.log, extra=res.extra,
