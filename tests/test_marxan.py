@@ -96,7 +96,14 @@ def test_boundary_counted_as_marxan_does(tmp_path):
                 expected += length
         ev = scp.evaluate(scp.marxan_problem(project), sel)
         assert ev.boundary_length == pytest.approx(expected)
-        assert boundary_parts(project.data.boundary, sel)["connectivity"] == pytest.approx(expected)
+        parts = boundary_parts(project.data.boundary, sel)
+        assert parts["connectivity"] == pytest.approx(expected) == parts["edge"]  # Marxan's Connectivity_Edge
+        inside = sum(length for a, b, length in bound.itertuples(index=False)
+                     if a != b and a in chosen and b in chosen)
+        assert parts["in"] == pytest.approx(inside)
+        # as in Marxan's output_sum.csv: In + Edge + Out = Total
+        assert parts["in"] + parts["edge"] + parts["out"] == pytest.approx(parts["total"])
+        assert parts["total"] == pytest.approx(bound["boundary"].sum()) and parts["out"] >= -1e-9
 
 
 @pytest.mark.parametrize(
