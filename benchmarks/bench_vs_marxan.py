@@ -7,8 +7,10 @@ project (``scp.read_marxan`` + ``scp.marxan_problem``, warm start, gap 0) with M
 its time limit, and again with 60 s: score, proven bound and gap. Scores are comparable only
 when both meet every target (the ``missed`` column).
 
-Projects: prioritizr's Marxan example at BLM 0 and 1 (``../shared/data/marxan``), and the
-Koytendag reference problem written as a Marxan project at its penalty and at twice it.
+Projects: prioritizr's Marxan example at BLM 0 and 1 (``../shared/data/marxan``), the
+Koytendag reference problem written as a Marxan project at its penalty and at twice it, and
+generated boundary-heavy hexagon projects (2,000 and 10,000 units, 60-80 features, pairs listed
+both ways, BLM set so the boundary term is 10x the cost term: :func:`hexagon_project`).
 
 Usage: python benchmarks/bench_vs_marxan.py [--long 60] [--projects NAME ...] [--out FILE]
 """
@@ -52,6 +54,64 @@ def koytendag_project(dst: str, factor: float) -> str:
     return dst
 
 
+def hexagon_project(dst: str, rows: int, cols: int, n_features: int, seed: int, strength: float = 10.0) -> str:
+    """A generated boundary-heavy Marxan project on a hexagon grid (unit sides, pairs listed both
+    ways in bound.dat, self rows for the exposed sides). Costs 1-10 with spatial structure,
+    features in clusters with 20-30% targets; BLM set so that, for the cheapest plan without a
+    penalty, the boundary term is ``strength`` times the cost term."""
+    import numpy as np
+    import pandas as pd
+
+    import scp
+
+    rng = np.random.default_rng(seed)
+    r, c = np.divmod(np.arange(rows * cols), cols)
+    x = c + 0.5 * (r % 2)
+    y = r * np.sqrt(3) / 2
+    ids = np.arange(1, rows * cols + 1)
+    smooth = sum(np.sin(x / rng.uniform(3, 12) + rng.uniform(0, 6)) * np.cos(y / rng.uniform(3, 12)) for _ in range(4))
+    cost = np.round(1 + 9 * (smooth - smooth.min()) / np.ptp(smooth) * rng.uniform(0.7, 1.0, ids.size), 3)
+    # neighbours in offset coordinates (odd rows shifted right)
+    pairs = []
+    for dr, dc_even, dc_odd in ((0, 1, 1), (1, -1, 0), (1, 0, 1)):
+        rr = r + dr
+        cc = c + np.where(r % 2 == 0, dc_even, dc_odd)
+        ok = (rr < rows) & (cc >= 0) & (cc < cols)
+        pairs.append(np.column_stack([ids[ok], rr[ok] * cols + cc[ok] + 1]))
+    pairs = np.vstack(pairs)
+    degree = np.bincount(pairs.ravel(), minlength=ids.size + 1)[1:]
+    rows_ = [(a, b, 1.0) for a, b in pairs] + [(b, a, 1.0) for a, b in pairs]
+    rows_ += [(i, i, float(6 - d)) for i, d in zip(ids, degree) if d < 6]
+    amounts = []
+    for j in range(n_features):
+        cx, cy, rad = rng.uniform(0, x.max()), rng.uniform(0, y.max()), rng.uniform(2, 8)
+        dist = np.hypot(x - cx, y - cy)
+        present = rng.random(ids.size) < np.exp(-(dist / rad) ** 2)
+        amounts += [(j + 1, i, 1.0) for i in ids[present]]
+    os.makedirs(os.path.join(dst, "input"))
+    pd.DataFrame({"id": ids, "cost": cost, "status": 0, "xloc": x, "yloc": y}).to_csv(
+        os.path.join(dst, "input", "pu.dat"), index=False)
+    pd.DataFrame({"id": np.arange(1, n_features + 1), "prop": np.round(rng.uniform(0.2, 0.3, n_features), 3),
+                  "spf": 1000.0, "name": [f"f{j + 1}" for j in range(n_features)]}).to_csv(
+        os.path.join(dst, "input", "spec.dat"), index=False)
+    pd.DataFrame(amounts, columns=["species", "pu", "amount"]).to_csv(os.path.join(dst, "input", "puvspr.dat"),
+                                                                      index=False)
+    pd.DataFrame(rows_, columns=["id1", "id2", "boundary"]).to_csv(os.path.join(dst, "input", "bound.dat"),
+                                                                   sep="\t", index=False)
+
+    def write_input(blm: float) -> None:
+        with open(os.path.join(dst, "input.dat"), "w") as fh:
+            fh.write(f"BLM {blm:.6g}\nPROP 0\nRANDSEED -1\nNUMREPS 10\nNUMITNS 1000000\nSTARTTEMP -1\n"
+                     "NUMTEMP 10000\nCOSTTHRESH 0\nINPUTDIR input\nOUTPUTDIR output\nPUNAME pu.dat\n"
+                     "SPECNAME spec.dat\nPUVSPRNAME puvspr.dat\nBOUNDNAME bound.dat\nSCENNAME output\n"
+                     "SAVEBEST 3\nSAVESUMMARY 3\nSAVERUN 0\nMISSLEVEL 1\nRUNMODE 1\nITIMPTYPE 0\nVERBOSITY 1\n")
+
+    write_input(0.0)
+    plain = scp.solve(scp.marxan_problem(scp.read_marxan(dst)), gap=0.01, time_limit=60)
+    write_input(strength * plain.cost / max(plain.evaluation.boundary_length, 1e-9))
+    return dst
+
+
 def main(argv: list[str] | None = None) -> int:
     import scp
     from scp.app.bench import publish
@@ -73,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
         "prioritizr example, BLM 1": lambda: with_blm(example, os.path.join(tmp, "ex1"), 1.0),
         "Koytendag, reference penalty": lambda: koytendag_project(os.path.join(tmp, "k1"), 1.0),
         "Koytendag, 2x penalty": lambda: koytendag_project(os.path.join(tmp, "k2"), 2.0),
+        "hexagons 2,000, boundary 10x cost": lambda: hexagon_project(os.path.join(tmp, "h2"), 40, 50, 60, 1),
+        "hexagons 10,000, boundary 10x cost": lambda: hexagon_project(os.path.join(tmp, "h10"), 80, 125, 80, 2),
     }
     rows = []
     try:

@@ -7,6 +7,7 @@ call; no per-variable Python objects are created.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import sys
 import time
@@ -51,7 +52,7 @@ def _new_highs(verbose: bool):
     return highspy, h
 
 
-def solve_highs(model: Model, options: SolveOptions) -> SolverResult:
+def solve_highs(model: Model, options: SolveOptions, on_incumbent=None) -> SolverResult:
     """Solve ``model`` with HiGHS.
 
     Sets ``mip_rel_gap`` to ``options.gap`` (default 0: prove optimality), ``time_limit``,
@@ -84,7 +85,7 @@ def solve_highs(model: Model, options: SolveOptions) -> SolverResult:
         ws = np.asarray(options.warm_start, dtype=np.float64)
         h.setSolution(ws.size, np.arange(ws.size, dtype=np.int32), ws)
     log_lines: list[str] = []
-    _attach_callbacks(h, highspy, options.progress, options.deadline_at)
+    _attach_callbacks(h, highspy, options.progress, options.deadline_at, on_incumbent)
     build_time = time.perf_counter() - t0
     t1 = time.perf_counter()
     h.run()
@@ -117,45 +118,95 @@ def solve_highs(model: Model, options: SolveOptions) -> SolverResult:
 
 
 def _guarded_child(model: Model, options: SolveOptions, queue) -> None:
-    queue.put(solve_highs(model, options))
+    """Run HiGHS and report to the parent: progress rows, every improving solution, the result."""
+    def progress(*row):
+        queue.put(("progress", row))
+
+    def incumbent(x, objective):
+        queue.put(("incumbent", (np.asarray(x, dtype=np.float64), float(objective))))
+
+    opts = dataclasses.replace(options, progress=progress)
+    queue.put(("result", solve_highs(model, opts, on_incumbent=incumbent)))
+
+
+@contextlib.contextmanager
+def _main_not_imported():
+    """Start a spawned child without importing the caller's ``__main__`` in it: the child needs
+    only scp, and a user's script without a ``__main__`` guard (or code read from stdin) must not
+    run again there."""
+    main = sys.modules.get("__main__")
+    saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if main is not None and k in main.__dict__}
+    try:
+        if main is not None:
+            main.__dict__.pop("__file__", None)
+            main.__spec__ = None
+        yield
+    finally:
+        if main is not None:
+            main.__dict__.pop("__spec__", None)
+            main.__dict__.update(saved)
 
 
 def solve_highs_guarded(model: Model, options: SolveOptions, grace: float | None = None) -> SolverResult:
-    """:func:`solve_highs` in a child process that is stopped if it has not returned
-    ``grace`` seconds (default max(2 s, 5% of the limit)) after its time limit.
+    """:func:`solve_highs` in a child process, stopped at the deadline whatever HiGHS is doing.
 
-    On large penalised models HiGHS 1.16 can stay in its setup after presolve without checking
-    its time limit; in-process, such a solve would never return. Here it comes back as
-    ``NO_SOLUTION`` with the reason in ``log`` (the caller may fall back to a heuristic
-    selection). Progress callbacks are not available in the child.
+    HiGHS 1.16 does not look at its clock (nor call back) in parts of its setup and root node:
+    on penalised models it has run three times past a 20 s limit. The child sends its progress
+    rows and every improving solution as it finds them, so when it has to be stopped (``grace``
+    seconds after ``options.deadline_at``, or after its time limit; default 0.5 s) the best
+    incumbent and the last dual bound it reported are kept (status ``TIME_LIMIT``), or
+    ``NO_SOLUTION`` when it had none (the caller may fall back to a heuristic selection).
     """
-    import dataclasses
     import multiprocessing as mp
     import queue as queue_mod
 
-    limit = float(options.time_limit) if options.time_limit is not None else None
-    if limit is None:
+    t0 = time.perf_counter()
+    if options.time_limit is None and options.deadline_at is None:
         return solve_highs(model, options)
-    wait = limit + (max(2.0, 0.05 * limit) if grace is None else float(grace))
+    stop_at = options.deadline_at if options.deadline_at is not None else t0 + float(options.time_limit)
+    hard = stop_at + (0.5 if grace is None else float(grace))
     ctx = mp.get_context("spawn")
     q = ctx.Queue()
     proc = ctx.Process(target=_guarded_child, args=(model, dataclasses.replace(options, progress=None), q),
                        daemon=True)
-    t0 = time.perf_counter()
-    proc.start()
+    with _main_not_imported():
+        proc.start()
+    best: tuple[np.ndarray, float] | None = None
+    bound = -np.inf
     try:
-        res = q.get(timeout=wait)
-    except BaseException as exc:  # the wait ran out, or the run was interrupted: stop the child
-        proc.kill()
+        while True:
+            left = hard - time.perf_counter()
+            if left <= 0:
+                break
+            try:
+                kind, payload = q.get(timeout=min(left, 0.25))
+            except queue_mod.Empty:
+                if not proc.is_alive() and q.empty():
+                    break
+                continue
+            if kind == "result":
+                proc.join()
+                return payload
+            if kind == "incumbent" and (best is None or payload[1] < best[1]):
+                best = payload
+            elif kind == "progress":
+                bound = max(bound, float(payload[2])) if np.isfinite(payload[2]) and abs(payload[2]) < 1e300 else bound
+                if options.progress is not None:
+                    options.progress(*payload)
+    finally:
+        if proc.is_alive():  # the deadline passed, or the run was interrupted: stop the child
+            proc.kill()
         proc.join()
-        if not isinstance(exc, queue_mod.Empty):
-            raise
-        return SolverResult(Status.NO_SOLUTION, None, np.nan, np.nan, np.inf, time.perf_counter() - t0, "highs",
-                            log=f"HiGHS did not return within {wait:.0f} s of a {limit:g} s time limit "
-                                "(it can stall in its setup on large models); it was stopped",
+    runtime = time.perf_counter() - t0
+    why = (f"HiGHS was stopped at the deadline ({runtime:.1f} s; it does not check its clock in parts of "
+           "its setup)")
+    if best is None:
+        return SolverResult(Status.NO_SOLUTION, None, np.nan, np.nan, np.inf, runtime, "highs", log=why,
                             extra={"stopped": True})
-    proc.join()
-    return res
+    x, obj = best
+    b = bound if np.isfinite(bound) else -np.inf  # no bound reported yet: only the trivial one
+    return SolverResult(Status.TIME_LIMIT, x, obj, b, relative_gap(obj, b) if np.isfinite(b) else np.inf, runtime,
+                        "highs", log=why, extra={"stopped": True})
 
 
 def lp_relaxation(model: Model, time_limit: float | None = None, threads: int | None = None):
@@ -197,15 +248,21 @@ def lp_relaxation(model: Model, time_limit: float | None = None, threads: int | 
     return np.asarray(sol.col_value, dtype=np.float64), bound
 
 
-def _attach_callbacks(h, highspy, progress, deadline_at: float | None = None) -> None:
+def _attach_callbacks(h, highspy, progress, deadline_at: float | None = None, on_incumbent=None) -> None:
     """Stop HiGHS when :data:`~scp.solving.backends.interrupt.STOP` is set (MIP, simplex and
     interior-point callbacks) or ``deadline_at`` has passed, and call
-    ``progress(elapsed, incumbent, bound, gap)`` at most once a second during the MIP."""
+    ``progress(elapsed, incumbent, bound, gap)`` at most once a second during the MIP, and
+    ``on_incumbent(x, objective)`` for every improving solution."""
     last = [-1.0]
     cb = highspy.cb.HighsCallbackType
     mip = cb.kCallbackMipInterrupt
+    improving = cb.kCallbackMipImprovingSolution
 
     def callback(kind, message, out, data_in, user):
+        if kind == improving:
+            if on_incumbent is not None:
+                on_incumbent(np.asarray(out.mip_solution, dtype=np.float64), float(out.objective_function_value))
+            return
         with inside_callback():
             if STOP.is_set() or (deadline_at is not None and time.perf_counter() >= deadline_at):
                 data_in.user_interrupt = True
@@ -219,3 +276,5 @@ def _attach_callbacks(h, highspy, progress, deadline_at: float | None = None) ->
     h.setCallback(callback, None)
     for kind in (mip, cb.kCallbackSimplexInterrupt, cb.kCallbackIpmInterrupt):
         h.startCallback(kind)
+    if on_incumbent is not None:
+        h.startCallback(improving)
