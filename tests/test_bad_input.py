@@ -251,3 +251,9 @@ def test_random_damage_gives_a_clear_error_and_writes_nothing(fmt, seed):
             assert any(os.path.basename(f) in err for f in files), err
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_validate_points_a_sweep_file_to_scplan_sweep(tmp_path):
+    (tmp_path / "sw.yaml").write_text("scenario: a.yaml\nname: x\nvary: {boundary.penalty: [0, 1]}\n")
+    code, err = run_cli(["validate", str(tmp_path / "sw.yaml")])
+    assert code == 2 and "is a sweep file" in err and "scplan sweep" in err

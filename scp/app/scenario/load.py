@@ -194,6 +194,9 @@ def _message(err: dict) -> tuple[str, str]:
 
 def validate(document: dict, source: str = "<scenario>") -> Scenario:
     """Validate a merged document against the schema; errors name every bad YAML path."""
+    if isinstance(document, dict) and ("vary" in document or "variants" in document) and "data" not in document:
+        raise ScenarioError(f"{source} is a sweep file (it has 'vary'/'variants'); run it with "
+                            f"'scplan sweep {source}'", "(top level)")
     try:
         return Scenario.model_validate(document)
     except ValidationError as exc:
