@@ -80,24 +80,24 @@ def hexagon_project(dst: str, rows: int, cols: int, n_features: int, seed: int, 
         pairs.append(np.column_stack([ids[ok], rr[ok] * cols + cc[ok] + 1]))
     pairs = np.vstack(pairs)
     degree = np.bincount(pairs.ravel(), minlength=ids.size + 1)[1:]
-    rows_ = [(a, b, 1.0) for a, b in pairs] + [(b, a, 1.0) for a, b in pairs]
-    rows_ += [(i, i, float(6 - d)) for i, d in zip(ids, degree) if d < 6]
-    amounts = []
-    for j in range(n_features):
-        cx, cy, rad = rng.uniform(0, x.max()), rng.uniform(0, y.max()), rng.uniform(2, 8)
-        dist = np.hypot(x - cx, y - cy)
-        present = rng.random(ids.size) < np.exp(-(dist / rad) ** 2)
-        amounts += [(j + 1, i, 1.0) for i in ids[present]]
+    exposed = degree < 6
+    bound = pd.DataFrame({"id1": np.concatenate([pairs[:, 0], pairs[:, 1], ids[exposed]]),
+                          "id2": np.concatenate([pairs[:, 1], pairs[:, 0], ids[exposed]]),
+                          "boundary": np.concatenate([np.ones(2 * len(pairs)), 6.0 - degree[exposed]])})
+    # features in clusters: presence falls off with the distance to a random centre
+    centre = np.column_stack([rng.uniform(0, x.max(), n_features), rng.uniform(0, y.max(), n_features)])
+    radius = rng.uniform(2, 8, n_features)
+    dist = np.hypot(x[None, :] - centre[:, :1], y[None, :] - centre[:, 1:])
+    species, unit = np.nonzero(rng.random(dist.shape) < np.exp(-(dist / radius[:, None]) ** 2))
     os.makedirs(os.path.join(dst, "input"))
     pd.DataFrame({"id": ids, "cost": cost, "status": 0, "xloc": x, "yloc": y}).to_csv(
         os.path.join(dst, "input", "pu.dat"), index=False)
     pd.DataFrame({"id": np.arange(1, n_features + 1), "prop": np.round(rng.uniform(0.2, 0.3, n_features), 3),
                   "spf": 1000.0, "name": [f"f{j + 1}" for j in range(n_features)]}).to_csv(
         os.path.join(dst, "input", "spec.dat"), index=False)
-    pd.DataFrame(amounts, columns=["species", "pu", "amount"]).to_csv(os.path.join(dst, "input", "puvspr.dat"),
-                                                                      index=False)
-    pd.DataFrame(rows_, columns=["id1", "id2", "boundary"]).to_csv(os.path.join(dst, "input", "bound.dat"),
-                                                                   sep="\t", index=False)
+    pd.DataFrame({"species": species + 1, "pu": ids[unit], "amount": 1.0}).to_csv(
+        os.path.join(dst, "input", "puvspr.dat"), index=False)
+    bound.to_csv(os.path.join(dst, "input", "bound.dat"), sep="\t", index=False)
 
     def write_input(blm: float) -> None:
         with open(os.path.join(dst, "input.dat"), "w") as fh:

@@ -21,6 +21,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import datetime
 import errno
@@ -78,7 +79,7 @@ def atomic_write(path: str, data: str | bytes) -> None:
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
-        with _quiet():
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
 
@@ -138,10 +139,11 @@ def remove_stale_temporaries(target: str) -> list[str]:
         if not m or os.path.islink(full) or not os.path.isdir(full) or _pid_alive(int(m.group(1))):
             continue
         if ".scp-old-" in entry and not os.path.lexists(target):
-            # a run died while replacing: these are the previous results, put them back
-            with _quiet():
+            # a run died while replacing: these are the previous results, put them back (or
+            # leave them where they are if that fails; they are never deleted here)
+            with contextlib.suppress(OSError):
                 os.rename(full, target)
-                continue
+            continue
         shutil.rmtree(full, ignore_errors=True)
         removed.append(full)
     return removed
@@ -182,14 +184,6 @@ def rename_no_replace(src: str, dst: str) -> None:
     if os.path.lexists(dst):
         raise FileExistsError(errno.EEXIST, "exists", dst)
     os.rename(src, dst)
-
-
-class _quiet:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return exc[0] is not None and issubclass(exc[0], OSError)
 
 
 class ResultsFolder:
@@ -233,7 +227,7 @@ class ResultsFolder:
         if exc_type is not None:
             if self.keep_partial and os.path.isdir(self.tmp):
                 kept = f"{self.path}.interrupted-{self.run_id}"
-                with _quiet():
+                with contextlib.suppress(OSError):
                     os.rename(self.tmp, kept)
                     self.kept = kept
                     return
@@ -261,7 +255,7 @@ class ResultsFolder:
             rename_no_replace(self.tmp, self.path)
         except FileExistsError:
             if old is not None:
-                with _quiet():
+                with contextlib.suppress(OSError):
                     os.rename(old, self.path)
             kept = f"{self.path}.{self.run_id}"
             os.rename(self.tmp, kept)

@@ -36,11 +36,13 @@ from ..results.evaluate import evaluate
 from .backends.highs import lp_relaxation
 
 
-def _supported(problem) -> bool:
+def supported(problem) -> bool:
+    """Whether the heuristics handle ``problem``: minimum set with targets, coverage and locks."""
     return problem.objective.name == "min_set" and all(isinstance(c, (Coverage, Locked)) for c in problem.constraints)
 
 
-def _pair_terms(problem) -> tuple[np.ndarray, sp.csr_matrix]:
+def pair_terms(problem) -> tuple[np.ndarray, sp.csr_matrix]:
+    """The penalties' linear part ``e`` and symmetric pair weights ``S = W + W^T`` (zero diagonal)."""
     n = problem.data.n_pu
     e = np.zeros(n)
     W = sp.csr_matrix((n, n))
@@ -143,7 +145,7 @@ def greedy_selection(problem, order: np.ndarray | None = None, rounds: int = 20,
     ``rounds`` bounds the add/drop alternations and ``max_evaluations`` the drop batches tried
     per round (each costs one evaluation of the objective).
     """
-    if not _supported(problem):
+    if not supported(problem):
         return None
     data = problem.data
     n = data.n_pu
@@ -179,7 +181,7 @@ def greedy_selection(problem, order: np.ndarray | None = None, rounds: int = 20,
             if k is None:
                 return None
             x[ranked[:k]] = True
-    e, S = _pair_terms(problem)
+    e, S = pair_terms(problem)
     best = evaluate(problem, x).objective
     for _ in range(rounds):
         improved = False
@@ -266,7 +268,7 @@ def lp_guided_start(problem, model, time_limit: float | None = None, threads: in
     requested gap of it, no branch-and-bound is needed.
     """
     t0 = time.perf_counter()
-    x_lp, lp = lp_relaxation(model, time_limit, threads) if _supported(problem) else (None, float("nan"))
+    x_lp, lp = lp_relaxation(model, time_limit, threads) if supported(problem) else (None, float("nan"))
     t1 = time.perf_counter()
     candidates = [greedy_selection(problem)]
     if x_lp is not None:

@@ -38,7 +38,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..problem.constraints import Coverage, status_masks
-from .heuristic import _pair_terms, _supported
+from .heuristic import pair_terms, supported
 
 try:  # numba compiles the inner loop; without it the same code runs (slowly) in Python
     from numba import njit
@@ -178,11 +178,11 @@ class Arrays:
 
 def problem_arrays(problem) -> Arrays | None:
     """Flat arrays of a minimum-set problem with targets, coverage and locks (None otherwise)."""
-    if not _supported(problem):
+    if not supported(problem):
         return None
     data = problem.data
     n = data.n_pu
-    e, S = _pair_terms(problem)
+    e, S = pair_terms(problem)
     t = problem.resolved_targets()
     has = np.flatnonzero(np.isfinite(t) & (t > 0))
     rows = [data.rij[has].tocsr()]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 
 import numpy as np
 import pandas as pd
@@ -118,7 +119,7 @@ def run_scenario(loaded: LoadedScenario, out: str | None = None, overwrite: bool
     problem = build_problem(s, data, marxan)
     opts = solver_options(s, solver_overrides)
     limit = opts["time_limit"]
-    deadline = Deadline(limit, reserve=output_reserve(limit), **({"start": started} if started else {}))
+    deadline = Deadline(limit, reserve=output_reserve(limit), start=started or time.perf_counter())
     print(f"scenario {s.name}: {data.n_pu:,} planning units, {data.n_features} features; solving with "
           f"{opts['solver']} (gap {opts['gap']:g}{', time limit %g s' % opts['time_limit'] if opts['time_limit'] else ''})",
           file=log)
