@@ -60,7 +60,9 @@ def test_run_writes_every_output_consistent_with_evaluate(scenario, tmp_path, ca
     tif = rioxarray.open_rasterio(out / "solution.tif", masked=True)
     assert float(np.nansum(tif.values)) == ev.n_selected
     html = (out / "report.html").read_text()
-    assert "<table>" in html and "map.png" in html and "markhor" in html
+    # self-contained: the map is embedded, nothing refers to a file beside the report
+    assert "<table>" in html and "data:image/png;base64," in html and 'src="map.png"' not in html
+    assert "markhor" in html
 
 
 def test_refuses_to_overwrite_and_exit_codes(scenario, tmp_path, capsys):

@@ -44,6 +44,27 @@ def test_generator_is_deterministic(ds):
     assert koytendag.digest(ds) == koytendag.digest(koytendag.generate(1.0))
 
 
+def test_quoted_digest_is_the_regenerated_one(ds):
+    """The digest quoted in the Koytendag README and worked examples is the one a fresh clone
+    regenerates (values rounded to 6 decimals, so library versions do not change it)."""
+    import re
+
+    got = koytendag.digest(ds)[:16]
+    for rel in ("README.md", os.path.join("results", "worked_examples.md")):
+        text = open(os.path.join(ROOT, "examples", "koytendag", rel), encoding="utf-8").read()
+        quoted = re.findall(r"digest `([0-9a-f]{16})`", text)
+        assert quoted, f"no data digest quoted in examples/koytendag/{rel}"
+        assert set(quoted) == {got}, f"examples/koytendag/{rel} quotes {quoted}, the generator gives {got}"
+
+
+def test_digest_ignores_last_bit_differences(ds):
+    jittered = ds.copy(deep=True)
+    jittered["cost"] = jittered["cost"] * (1 + 1e-15)
+    assert koytendag.digest(jittered) == koytendag.digest(ds)
+    jittered["cost"] = jittered["cost"] + 0.01
+    assert koytendag.digest(jittered) != koytendag.digest(ds)
+
+
 def test_grid_size_and_elevation_range(ds):
     n = int(np.isfinite(ds["cost"]).sum())
     assert 3_000 <= n <= 15_000

@@ -1,7 +1,7 @@
 """Generate the Koytendag planning data (deterministic).
 
 Usage: python examples/koytendag/generate.py [--resolution 1.0] [--out examples/koytendag/data] [--force]
-Writes koytendag_<res>.nc and markhor_connectivity_<res>.npz and prints the data digest.
+Writes koytendag_<res>.nc, markhor_connectivity_<res>.npz and places.csv and prints the data digest.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
 
         with xr.open_dataset(target) as existing:
             current = existing.attrs.get("generator_digest") == koytendag.generator_digest()
+        current = current and os.path.isfile(os.path.join(args.out, "places.csv"))
         if current:
             print(f"{target} is up to date (use --force to regenerate)")
             return 0

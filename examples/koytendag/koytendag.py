@@ -47,6 +47,9 @@ ROADS = [[(37.8067, 66.0567), (37.78, 66.30), (37.80, 66.45), (37.86, 66.55)],  
          [(37.80, 66.45), (37.90, 66.58)],                                      # Koyten -> Hojapil
          [(38.30, 66.95), (37.6667, 67.00), (37.30, 67.10)]]                    # E60 via Sherobod
 RAIL = [(37.60, 65.90), (37.8067, 66.0567), (37.70, 66.30), (37.55, 66.60), (37.45, 67.00), (37.35, 67.20)]
+PLACES = {  # labelled on the maps: sourced positions only
+    "Ayrybaba (3137 m)": AYRYBABA, "Magdanly": (37.8067, 66.0567), "Sherobod": (37.6667, 67.0000),
+}
 SETTLEMENTS = {  # name: (lat, lon, radius km); Magdanly and Sherobod sourced, others illustrative
     "Magdanly": (37.8067, 66.0567, 3.0), "Sherobod": (37.6667, 67.0000, 2.5),
     "Koyten": (37.80, 66.45, 1.0), "Hojapil": (37.90, 66.58, 0.8), "Hojakarawul": (37.76, 66.40, 0.8),
@@ -267,6 +270,15 @@ def generate(resolution_km: float = 1.0) -> xr.Dataset:
     ds["area"].attrs.update(units="km2")
     for name in ECOSYSTEMS:
         ds[name].attrs.update(units="km2", long_name=f"ecosystem type {name}")
+    for name in ("bukhara_markhor", "bukhara_urial", "eurasian_lynx", "persian_leopard", "cave_bats"):
+        ds[name].attrs.update(units="suitability-weighted km2",
+                              long_name=f"{name.replace('_', ' ')}: habitat suitability (0-1) x cell area")
+    for name, unit, long_name in (("blind_cave_loach", "sites", "Suw-Oyuk sinkhole, the only known site"),
+                                  ("dinosaur_plateau", "sites", "dinosaur footprint plateau"),
+                                  ("karst_caves", "caves", "known karst caves")):
+        ds[name].attrs.update(units=unit, long_name=long_name)
+    for name in ("markhor_resistance", "urial_resistance"):
+        ds[name].attrs.update(units="1", long_name="movement resistance (1 = easiest)")
     ds.attrs.update(title="Koytendag (Kugitang) illustrative planning dataset", crs=CRS,
                     resolution_km=resolution_km, note="Generated data, not survey data; see examples/koytendag/README.md")
     return ds
@@ -309,7 +321,14 @@ def write(folder: str, resolution_km: float = 1.0) -> dict[str, str]:
     with open(npz + ".tmp", "wb") as fh:
         sp.save_npz(fh, markhor_connectivity(ds))
     os.replace(npz + ".tmp", npz)
-    return {"netcdf": nc, "connectivity": npz, "digest": digest(ds)}
+    places = os.path.join(folder, "places.csv")
+    with open(places + ".tmp", "w", encoding="utf-8") as fh:
+        fh.write("name,x,y\n")
+        for name, (la, lo) in PLACES.items():
+            x, y = to_xy(la, lo)
+            fh.write(f"{name},{float(x):.1f},{float(y):.1f}\n")
+    os.replace(places + ".tmp", places)
+    return {"netcdf": nc, "connectivity": npz, "places": places, "digest": digest(ds)}
 
 
 def generator_digest() -> str:
@@ -320,10 +339,24 @@ def generator_digest() -> str:
         return hashlib.sha256(fh.read()).hexdigest()
 
 
+DIGEST_DECIMALS = 6
+
+
 def digest(ds: xr.Dataset) -> str:
-    """SHA-256 of every layer's values and the coordinates."""
+    """SHA-256 of every layer's values and the coordinates, stable across platforms and
+    library versions: floating-point values are rounded to ``DIGEST_DECIMALS`` (6) decimal
+    places, NaN is written as one fixed value, and every array is hashed as little-endian
+    64-bit numbers (floats) or integers, so the last-bit differences between maths libraries
+    (e.g. in ``exp`` or ``sin``) do not change the digest."""
     h = hashlib.sha256()
-    for k in sorted(ds.variables):
+    for k in sorted(map(str, ds.variables)):
+        v = np.asarray(ds[k].values)
         h.update(k.encode())
-        h.update(np.ascontiguousarray(ds[k].values).tobytes())
+        h.update(str(v.shape).encode())
+        if v.dtype.kind == "f":
+            r = np.round(v.astype(np.float64), DIGEST_DECIMALS) + 0.0  # + 0.0 turns -0.0 into 0.0
+            r[np.isnan(r)] = -9.0e99
+            h.update(r.astype("<f8").tobytes())
+        else:
+            h.update(v.astype("<i8").tobytes())
     return h.hexdigest()

@@ -66,7 +66,7 @@ def main() -> int:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from scp.app.plot import plot_selection
+    from scp.app.maps import plot_selection
 
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
     figs = os.path.join(HERE, "figures")

@@ -22,24 +22,33 @@ MARXAN_TIME_LIMIT = 600.0
 
 
 class Progress:
-    """Solver progress on stderr: elapsed, incumbent, bound, gap (at most once a second)."""
+    """Progress on stderr: a line when each phase starts (compiling, LP relaxation, heuristic,
+    local search, branch and bound), then branch-and-bound rows of the objective of the
+    incumbent, the best bound and the gap, printed only when one of them changes (at most once a
+    second). Every line starts with the seconds since the command started."""
 
     def __init__(self, stream=None) -> None:
         self.stream = stream or sys.stderr
-        self.shown = False
+        self.last: tuple[str, str] | None = None
+
+    def _write(self, text: str) -> None:
+        self.stream.write(f"  {time.perf_counter() - STARTED:7.1f} s  {text}\n")
+        self.stream.flush()
+
+    def phase(self, text: str) -> None:
+        self._write(text)
 
     def __call__(self, elapsed: float, incumbent: float, bound: float, gap: float) -> None:
         inc = f"{incumbent:,.6g}" if abs(incumbent) < 1e300 else "none yet"
         bnd = f"{bound:,.6g}" if abs(bound) < 1e300 else "-"
-        g = f"{gap:.2%}" if 0 <= gap < 1e300 else "-"
-        lead, self.shown = ("\r" if self.stream.isatty() else ("" if not self.shown else "\n")), True
-        self.stream.write(f"{lead}  {elapsed:7.1f} s  incumbent {inc:>16}  bound {bnd:>16}  gap {g:>8}")
-        self.stream.flush()
+        if (inc, bnd) == self.last:
+            return
+        self.last = (inc, bnd)
+        g = f"{gap:.3%}" if 0 <= gap < 1e300 else "-"
+        self._write(f"incumbent {inc:>16}  bound {bnd:>16}  gap {g:>8}")
 
     def close(self) -> None:
-        if self.shown:
-            self.stream.write("\n")
-            self.stream.flush()
+        pass
 
 
 def _output_args(p: argparse.ArgumentParser, out_help: str) -> None:
@@ -71,8 +80,8 @@ def cmd_marxan(args: argparse.Namespace) -> int:
     from .marxan.run import find_marxan, run_marxan
     from .marxan.write import boundary_parts, write_marxan_outputs
     from .outputs import ResultsFolder, write_json
-    from .plot import plot_selection
-    from .report import features_table, write_report
+    from .maps import plot_selection
+    from .report import features_table, report_facts, write_report
 
     project = read_marxan(args.input)
     marxan_bin = find_marxan(args.marxan_bin)
@@ -110,24 +119,30 @@ def cmd_marxan(args: argparse.Namespace) -> int:
 
         table = pd.DataFrame(rows)
         table.to_csv(os.path.join(tmp, "comparison.csv"), index=False)
-        summary = {"scenario": f"marxan:{project.folder}", **sol.summary(), "blm": blm,
+        summary = {"scenario": f"marxan:{os.path.basename(os.path.abspath(project.folder))}", **sol.summary(),
+                   **report_facts(sol), "blm": blm,
                    "marxan_score": rows[0]["score"], "scenario_digest": sol.model_digest}
         if len(rows) > 1:
             summary["marxan_comparison"] = rows
         map_file = plot_selection(sol, os.path.join(tmp, "map.png"), xy=project.xy,
-                                  title=f"Marxan project, exact solution: score {rows[0]['score']:,.0f}")
+                                  title=f"Marxan project {os.path.basename(os.path.abspath(project.folder))}, "
+                                        f"exact solution: score {rows[0]['score']:,.0f}")
         formulation = ("min  sum_i c_i x_i + BLM * [ sum_i b_ii x_i + sum_{i != j} b_ij x_i (1 - x_j) ]\n"
                        "s.t. sum_i r_ij x_i >= t_j for every feature j (t_j = prop_j * total_j or target_j)\n"
                        "     x_i = 1 for status 2, x_i = 0 for status 3, x_i in {0, 1}\n"
                        "Boundary counted as Marxan does: each listed pair with one side selected once,\n"
                        "self pairs (exposed edges) of selected units once.")
         summary["title"] = "Marxan project solved exactly by scp"
-        summary["inputs"] = [("project", project.folder), ("planning units", d.n_pu), ("features", d.n_features),
+        summary["formulation_words"] = (
+            "Choose the planning units of least cost plus BLM times boundary length such that every feature "
+            "reaches its target (Marxan's objective with targets as hard constraints), keeping status-2 units "
+            "and leaving out status-3 units.")
+        summary["inputs"] = [("project", os.path.basename(os.path.abspath(project.folder))), ("planning units", d.n_pu), ("features", d.n_features),
                              ("BLM", blm), ("locked in", int((d.status == 1).sum())),
                              ("locked out", int((d.status == 2).sum())), ("solver", args.solver), ("gap", args.gap)]
         summary["formulation"] = formulation
         write_json(os.path.join(tmp, "summary.json"), summary)
-        feats = features_table(sol.evaluation)
+        feats = features_table(sol.evaluation, d)
         feats.to_csv(os.path.join(tmp, "features.csv"), index=False, float_format="%.17g")
         write_report(tmp, summary, feats, summary["title"], "map.png" if map_file else None)
     print(table.to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
@@ -146,14 +161,27 @@ def cmd_run(args: argparse.Namespace) -> int:
     progress = None if args.quiet else Progress()
     sol, folder = run_scenario(loaded, out=args.out, overwrite=args.overwrite, progress=progress,
                                solver_overrides=overrides, started=getattr(args, "started", None))
-    ev = sol.evaluation
-    print(f"status {sol.status.value}, gap {sol.gap:.3%}, cost {ev.cost:,.2f}, {ev.n_selected:,} units, "
-          f"coverage {ev.coverage:.1%}"
-          + "".join(f", {k} {v:.1%}" for k, v in ev.coverage_by_jurisdiction.items())
-          + f", targets met {len(ev.features) - ev.n_targets_missed}/{len(ev.features)}")
+    print(final_lines(sol))
     print(f"results: {folder}")
     print(f"report:  {os.path.join(folder, 'report.html')}")
     return EXIT_OK
+
+
+def final_lines(sol) -> str:
+    """The closing lines of a run: status and gap, the objective as the sum of its terms (the
+    same quantity the progress rows show), coverage and targets."""
+    from ..results.breakdown import objective_terms
+    from .report.content import objective_equation
+    from .report.fmt import status_text, unit_text
+
+    ev = sol.evaluation
+    d = sol.problem.data
+    terms = objective_terms(ev, sol.problem.objective.name)
+    return (f"status {sol.status.value}: {status_text(sol.status.value, sol.gap)}\n"
+            f"{objective_equation(terms, d.unit('cost'))}\n"
+            f"{ev.n_selected:,} units, {ev.area_selected:,.0f} {unit_text(d.unit('area'))}".rstrip()
+            + f", coverage {ev.coverage:.1%}" + "".join(f", {k} {v:.1%}" for k, v in ev.coverage_by_jurisdiction.items())
+            + f", targets met {len(ev.features) - ev.n_targets_missed}/{len(ev.features)}")
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

@@ -106,10 +106,44 @@ def grid_arrays(dataset, cost: str = "cost", features: Sequence[str] | None = No
     bnd = None
     if boundary:
         bnd = grid_boundary(mask, dx=dx, dy=dy)
-    attrs = {k: v for k, v in c.attrs.items() if k in ("crs", "spatial_ref", "units")}
+    attrs = {k: v for k, v in c.attrs.items() if k in ("crs", "spatial_ref")}
+    crs = attrs.get("crs") or ds.attrs.get("crs")
+    if crs:
+        attrs["crs"] = crs
     grid = GridMapping(dims=dims, coords=coords, shape=tuple(c.shape), flat_index=flat, attrs=attrs)
     return dict(cost=cvals.ravel()[flat], features=feats, ids=ids, area=area_v,
-                jurisdiction=jur_v, locked_in=li, locked_out=lo, boundary=bnd, grid=grid)
+                jurisdiction=jur_v, locked_in=li, locked_out=lo, boundary=bnd, grid=grid,
+                units=layer_units(ds, cost, area, list(features), crs))
+
+
+def map_unit(crs) -> str:
+    """Length unit of a CRS given as PROJ text or WKT (``"m"``, ``"ft"``, ``"degree"``), ``""`` if unknown."""
+    text = str(crs or "")
+    if "+units=m " in text + " " or 'UNIT["metre"' in text or 'LENGTHUNIT["metre"' in text:
+        return "m"
+    if "+units=km" in text:
+        return "km"
+    if "+units=ft" in text or "+units=us-ft" in text:
+        return "ft"
+    if "+proj=longlat" in text or 'ANGLEUNIT["degree"' in text:
+        return "degree"
+    return ""
+
+
+def layer_units(ds, cost: str, area: str | None, features: Sequence[str], crs) -> dict[str, str]:
+    """Units from the layers' ``units`` attributes (CF convention); the boundary is measured in
+    the map unit of the CRS, and an area computed from the cell size in that unit squared."""
+    units = {}
+    for key, name in [("cost", cost), ("area", area), *((f, f) for f in features)]:
+        u = ds[name].attrs.get("units") if name else None
+        if u is not None and str(u).strip():
+            units[key] = str(u).strip()
+    length = map_unit(crs)
+    if length and length != "degree":
+        units["boundary"] = length
+        if not area:
+            units["area"] = f"{length}2"
+    return units
 
 
 def _labels(da, flat: np.ndarray) -> np.ndarray:

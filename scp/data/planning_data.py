@@ -9,11 +9,15 @@ A :class:`PlanningData` holds, for ``n`` planning units (PUs) and ``m`` features
 * ``boundary`` (n x n) symmetric sparse matrix, diagonal = exposed edge (or ``None``);
 * ``connectivity`` named (n x n) sparse matrices;
 * ``grid`` a :class:`GridMapping` when PUs are cells of a raster, so that results map
-  back to an :class:`xarray.DataArray` with the original coordinates.
+  back to an :class:`xarray.DataArray` with the original coordinates;
+* ``units`` the unit of each quantity, e.g. ``{"cost": "USD", "area": "km2", "boundary": "m",
+  "semi_desert": "km2"}`` (keys ``cost``, ``area``, ``boundary`` and feature names; a missing
+  key means the unit is not known). Units label reports and tables; they never change a result.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
@@ -67,6 +71,7 @@ class PlanningData:
     connectivity: Mapping[str, sp.csr_matrix] = field(default_factory=dict)
     grid: GridMapping | None = None
     geometry: object | None = None  # a GeoSeries of PU polygons, for vector PUs
+    units: Mapping[str, str] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ basics
     @property
@@ -89,6 +94,23 @@ class PlanningData:
         """Total amount of each feature over all PUs, shape (m,)."""
         return np.asarray(self.rij.sum(axis=1)).ravel()
 
+    def unit(self, key: str) -> str:
+        """Unit of ``cost``, ``area``, ``boundary`` or a feature (``""`` when unknown); a feature
+        split by jurisdiction (``"markhor@TKM"``) has the unit of its source feature."""
+        if key in self.units:
+            return self.units[key]
+        return self.units.get(key.split("@")[0], "")
+
+    def with_units(self, units: Mapping[str, str]) -> "PlanningData":
+        """Copy whose units are updated by ``units`` (keys: ``cost``, ``area``, ``boundary``,
+        feature names); an unknown key is an error naming the known ones."""
+        known = {"cost", "area", "boundary", *self.features}
+        unknown = sorted(set(units) - known)
+        if unknown:
+            raise DataError(f"units: unknown key(s) {unknown}; use cost, area, boundary or a feature name "
+                            f"({', '.join(self.features[:6])}{', ...' if len(self.features) > 6 else ''})")
+        return dataclasses.replace(self, units={**self.units, **_units(units)})
+
     def feature_index(self, name: str) -> int:
         """Row of feature ``name`` in ``rij``; a clear error with suggestions when unknown."""
         try:
@@ -109,6 +131,7 @@ class PlanningData:
             cost=self.cost, features=self.rij, feature_names=self.features, ids=self.ids,
             area=self.area, jurisdiction=self.jurisdiction, status=status,
             boundary=self.boundary, connectivity=self.connectivity, grid=self.grid, geometry=self.geometry,
+            units=self.units,
         )
 
     def with_connectivity(self, name: str, matrix) -> "PlanningData":
@@ -119,6 +142,7 @@ class PlanningData:
             cost=self.cost, features=self.rij, feature_names=self.features, ids=self.ids,
             area=self.area, jurisdiction=self.jurisdiction, status=self.status,
             boundary=self.boundary, connectivity=conn, grid=self.grid, geometry=self.geometry,
+            units=self.units,
         )
 
     def split_by_jurisdiction(self, separator: str = "@") -> "PlanningData":
@@ -139,7 +163,7 @@ class PlanningData:
         return PlanningData.from_arrays(
             cost=self.cost, features=rij, feature_names=[names[k] for k in order], ids=self.ids, area=self.area,
             jurisdiction=self.jurisdiction, status=self.status, boundary=self.boundary,
-            connectivity=self.connectivity, grid=self.grid, geometry=self.geometry)
+            connectivity=self.connectivity, grid=self.grid, geometry=self.geometry, units=self.units)
 
     def to_grid(self, values: np.ndarray, name: str = "value"):
         """Map a per-PU vector back onto the grid as an :class:`xarray.DataArray`.
@@ -177,6 +201,7 @@ class PlanningData:
         connectivity: Mapping[str, object] | None = None,
         grid: GridMapping | None = None,
         geometry=None,
+        units: Mapping[str, str] | None = None,
     ) -> "PlanningData":
         """Build from arrays.
 
@@ -192,6 +217,7 @@ class PlanningData:
             boolean masks.
         boundary: (n, n) symmetric matrix, diagonal = exposed edge.
         connectivity: named (n, n) matrices.
+        units: unit per quantity (``cost``, ``area``, ``boundary``, feature names), for reports.
         """
         cost_arr = np.asarray(cost)
         if cost_arr.ndim != 1:
@@ -292,7 +318,8 @@ class PlanningData:
         if geometry is not None and len(geometry) != n:
             raise DataError(f"geometry: {len(geometry)} polygons for {n} PUs")
         return cls(ids=ids_arr, cost=cost_arr, area=area_arr, status=st, features=names, rij=rij,
-                   jurisdiction=jur, boundary=bnd, connectivity=conn, grid=grid, geometry=geometry)
+                   jurisdiction=jur, boundary=bnd, connectivity=conn, grid=grid, geometry=geometry,
+                   units=_units(units or {}))
 
     @classmethod
     def from_tables(cls, pu, rij, boundary=None, features: Sequence[str] | None = None) -> "PlanningData":
@@ -334,6 +361,19 @@ class PlanningData:
 
         return cls.from_arrays(**grid_arrays(dataset, cost, features, area=area, jurisdiction=jurisdiction,
                                              locked_in=locked_in, locked_out=locked_out, boundary=boundary))
+
+
+def _units(units: Mapping[str, object]) -> dict[str, str]:
+    if not isinstance(units, Mapping):
+        raise DataError(f"units: expected a mapping of quantity -> unit, got {type(units).__name__}")
+    out = {}
+    for k, v in units.items():
+        if v is None:
+            continue
+        if not isinstance(v, (str, int, float)) or isinstance(v, bool):
+            raise DataError(f"units.{k}: expected a unit as text (e.g. 'km2'), got {v!r}")
+        out[str(k)] = str(v).strip()
+    return out
 
 
 def _square(name: str, matrix, n: int, *, symmetric: bool) -> sp.csr_matrix:

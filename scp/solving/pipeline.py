@@ -89,9 +89,11 @@ def solve(problem: Problem, solver: str = "highs", *, gap: float = 0.0, time_lim
     reasons = infeasibility_reasons(problem)
     if reasons:
         raise Infeasible("the problem is infeasible:", reasons)
+    announce(progress, f"compiling the model ({problem.data.n_pu:,} planning units)")
     t0 = time.perf_counter()
     model = compile_problem(problem, formulation)
     compile_time = time.perf_counter() - t0
+    announce(progress, f"model: {model.n_rows:,} rows x {model.n_cols:,} columns ({compile_time:.1f} s)")
     for w in coefficient_warnings(model):
         warn(w)
     return solve_model(problem, model, solver, gap=gap, threads=threads, verbose=verbose, progress=progress,
@@ -112,12 +114,20 @@ def solve_model(problem: Problem, model: Model, solver: str = "highs", *, gap: f
         if warm_start != "heuristic":
             raise ScenarioError(f"{warm_start!r}: give a selection or 'heuristic'", "solver.warm_start")
         t0 = time.perf_counter()
+        announce(progress, "LP relaxation, then a greedy selection guided by it")
         start = lp_guided_start(problem, model, deadline.share(0.4, minimum=1.0), threads)
+        if start.selection is not None:
+            announce(progress, f"LP bound {start.lp_bound:,.6g}; greedy selection: objective {start.objective:,.6g}")
+            announce(progress, "local search (flips and swaps)")
         share = deadline.share(0.2)
         start = _improved(problem, start, None if share is None else time.perf_counter() + share)
         used = time.perf_counter() - t0
         warm_start = start.selection
+        if start.selection is not None:
+            announce(progress, f"local search: best objective {start.objective:,.6g} (gap to the LP bound "
+                               f"{start.gap:.3%})")
         if start.selection is not None and start.gap <= gap:
+            announce(progress, "the LP bound proves this selection within the requested gap")
             res = _heuristic_result(model, start, Status.OPTIMAL, used)  # the LP bound proves it
         elif start.selection is not None and deadline.expired(margin=max(0.5, SETUP_FACTOR * start.lp_seconds)):
             # HiGHS spends a few LP-solve times in its setup without looking at the clock: with less
@@ -125,12 +135,20 @@ def solve_model(problem: Problem, model: Model, solver: str = "highs", *, gap: f
             res = _heuristic_result(model, start, Status.TIME_LIMIT, used, log="no time left for the exact solver")
     if res is None:
         left = deadline.remaining()
+        announce(progress, f"branch and bound ({solver}): objective of the incumbent, best bound, gap")
         res = _exact(model, solver, warm_start, SolveOptions(
             gap=gap, time_limit=None if left is None else max(0.1, left), threads=threads, verbose=verbose,
             progress=progress, deadline_at=deadline.at))
         if start is not None:
             res = _with_lp_books(model, res, start)
     return _verified(problem, model, res, deadline.limit, compile_time)
+
+
+def announce(progress, text: str) -> None:
+    """Tell the progress display which phase starts (when it has a ``phase`` method)."""
+    phase = getattr(progress, "phase", None)
+    if callable(phase):
+        phase(text)
 
 
 def _checked_gap(gap) -> float:

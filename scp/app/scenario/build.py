@@ -53,9 +53,15 @@ def load_data(s: Scenario) -> tuple[PlanningData, object | None]:
     """
     key = next(f"data.{k}" for k in ("grid", "vector", "tables", "marxan") if getattr(s.data, k) is not None)
     try:
-        return _load_data(s)
+        data, marxan = _load_data(s)
     except DataError as exc:
         raise ScenarioError(str(exc), key) from None
+    if s.units:
+        try:
+            data = data.with_units(s.units)
+        except DataError as exc:
+            raise ScenarioError(str(exc), "units") from None
+    return data, marxan
 
 
 def _load_data(s: Scenario) -> tuple[PlanningData, object | None]:

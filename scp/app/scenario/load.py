@@ -24,7 +24,7 @@ from .yaml_file import read_yaml_file
 PATH_KEYS = [("data", "grid", "path"), ("data", "grid", "feature_path"), ("data", "vector", "path"),
              ("data", "tables", "pu"),
              ("data", "tables", "rij"), ("data", "tables", "boundary"), ("data", "marxan"),
-             ("connectivity", "path"), ("outputs", "dir")]
+             ("connectivity", "path"), ("outputs", "places"), ("outputs", "dir")]
 MAX_EXTENDS = 20
 
 
@@ -46,6 +46,18 @@ class LoadedScenario:
     def digest(self) -> str:
         """SHA-256 of the validated scenario and of the content of every input file it names."""
         h = hashlib.sha256(json.dumps(self.scenario.model_dump(mode="json"), sort_keys=True).encode())
+        self._hash_inputs(h)
+        return h.hexdigest()
+
+    @property
+    def data_digest(self) -> str:
+        """SHA-256 of the content of the input data files alone (the same data give the same
+        digest whatever the scenario asks of them)."""
+        h = hashlib.sha256()
+        self._hash_inputs(h)
+        return h.hexdigest()
+
+    def _hash_inputs(self, h) -> None:
         for keys in PATH_KEYS[:-1]:
             p = _get(self.document, keys)
             if isinstance(p, str) and os.path.isfile(p):
@@ -57,7 +69,6 @@ class LoadedScenario:
                     for f in sorted(files):
                         with open(os.path.join(root, f), "rb") as fh:
                             h.update(f.encode() + fh.read())
-        return h.hexdigest()
 
 
 def _get(doc, keys):

@@ -22,7 +22,7 @@ from .load import LoadedScenario
 def run_portfolio(loaded: LoadedScenario, n: int, gap: float, importance: bool = False, out: str | None = None,
                   overwrite: bool = False, scheduler: str | None = None, workers: int | None = None, log=None):
     """Solve the portfolio (and importance) of a scenario; returns ``(portfolio, folder)``."""
-    from ..plot import plot_values
+    from ..maps import plot_values
     from ...solving.portfolio import portfolio, replacement_importance
 
     log = log or sys.stderr

@@ -3,6 +3,7 @@
 A scenario YAML file::
 
     name: koytendag_30x30
+    title: Koytendag joint 30x30 plan   # optional: the report's heading (default: the name)
     description: Joint 30x30 plan
     extends: base.yaml                 # optional: inherit another scenario, override keys
     data:
@@ -36,7 +37,9 @@ A scenario YAML file::
     solver: {name: highs, gap: 0.0, time_limit: 600, threads: null,
              formulation: pairs,          # or compact: penalty pairs linearised per unit
              warm_start: heuristic}       # default: LP relaxation + greedy selection first; or none
-    outputs: {dir: results/koytendag_30x30}
+    units: {cost: USD, area: km2, boundary: m, markhor: occupied km2}   # optional: label tables
+                                       # (default: the layers' 'units' attributes and the CRS)
+    outputs: {dir: results/koytendag_30x30, hillshade: elevation, places: places.csv}
 
 Unknown keys are errors. Paths resolve relative to the file that names them.
 """
@@ -272,11 +275,15 @@ class Outputs(Strict):
     dir: str | None = None
     map: bool = True
     report: bool = True
+    hillshade: str | None = None  # an elevation layer of the grid file, drawn as relief under the map
+    places: str | None = None  # CSV with columns name, x, y (map units) or name, lon, lat: labelled on the map
 
 
 class Scenario(Strict):
     name: str
+    title: str | None = None
     description: str = ""
+    units: dict[str, str] = {}
     data: DataSection
     objective: Objective = Objective()
     targets: dict[str, Target] = {}

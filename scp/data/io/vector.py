@@ -78,5 +78,19 @@ def from_geodataframe(gdf, cost: str = "cost", features: Sequence[str] | None = 
         jurisdiction=gdf[jurisdiction].astype(str).to_numpy() if jurisdiction else None,
         locked_in=any_col(list(locked_in)), locked_out=any_col(list(locked_out)),
         boundary=polygon_boundary(gdf.geometry.to_numpy()) if boundary else None,
-        geometry=gdf.geometry.reset_index(drop=True))
+        geometry=gdf.geometry.reset_index(drop=True), units=crs_units(gdf.crs, area_given=bool(area)))
     return data
+
+
+def crs_units(crs, area_given: bool) -> dict[str, str]:
+    """Boundary (and, when computed from the polygons, area) units from a layer's CRS."""
+    if crs is None:
+        return {}
+    try:
+        name = crs.axis_info[0].unit_name if crs.axis_info else ""
+    except (AttributeError, IndexError):
+        return {}
+    length = {"metre": "m", "meter": "m", "kilometre": "km", "foot": "ft", "US survey foot": "ft"}.get(name, "")
+    if not length:
+        return {}
+    return {"boundary": length} if area_given else {"boundary": length, "area": f"{length}2"}

@@ -1,0 +1,93 @@
+"""The optimisation problem a scenario compiles to, stated in words and in maths for reports."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...problem.constraints import Budget, Coverage, Linear
+from ...problem.graph import Contiguity, Corridor, Neighbours
+from ...problem.penalties import BoundaryPenalty, ConnectivityPenalty
+
+
+def formulation_text(problem) -> str:
+    """Plain-text statement of the optimisation problem a Problem compiles to."""
+    o = problem.objective
+    lines = []
+    pen = []
+    for p in problem.penalties:
+        if isinstance(p, BoundaryPenalty):
+            pen.append(f"{p.penalty:g} * boundary(x)   [boundary(x) = {p.edge_factor:g} * exposed edges of selected "
+                       "units + shared edges with one side selected]")
+        elif isinstance(p, ConnectivityPenalty):
+            pen.append(f"{p.penalty:g} * connectivity lost (sum D_ij x_i (1 - x_j), "
+                       f"{'asymmetric' if p.asymmetric else 'symmetric'})")
+    if o.name == "min_set":
+        lines.append("minimise   sum_i cost_i x_i" + "".join(f"\n         + {t}" for t in pen))
+        lines.append("subject to sum_i amount_ij x_i >= target_j   for every feature j with a target")
+    elif o.name == "max_utility":
+        lines.append("maximise   sum_j w_j sum_i amount_ij x_i" + "".join(f"\n         - {t}" for t in pen))
+        lines.append(f"subject to sum_i cost_i x_i <= {o.budget:g}")
+    else:
+        lines.append("minimise   sum_j w_j shortfall_j / target_j" + "".join(f"\n         + {t}" for t in pen))
+        lines.append(f"subject to shortfall_j >= target_j - sum_i amount_ij x_i,  sum_i cost_i x_i <= {o.budget:g}")
+    for c in problem.constraints:
+        if isinstance(c, Coverage):
+            where = "the whole region" if c.by is None else ("each jurisdiction" if c.by == "jurisdiction"
+                                                             else f"jurisdiction {', '.join(c.by)}")
+            lines.append(f"           sum_(i in K) area_i x_i >= {c.fraction:g} * area(K)   for K = {where}")
+        elif isinstance(c, Budget):
+            lines.append(f"           sum_i cost_i x_i <= {c.amount:g}")
+        elif isinstance(c, Linear):
+            lines.append(f"           linear constraint {c.name}: g . x {c.sense} {c.rhs:g}")
+    for c in problem.constraints:
+        if isinstance(c, Contiguity):
+            lines.append("           the selection is one connected network (single-commodity flow)" if c.mode == "selection"
+                         else "           every part of the selection is joined to a locked-in unit (flow)")
+        elif isinstance(c, Neighbours):
+            lines.append(f"           sum_(j in N(i)) x_j >= {c.k} x_i   ({c.neighbours}-neighbours of every unit i)")
+        elif isinstance(c, Corridor):
+            extra = f"; + {c.weight:g} * resistance of the cheapest chain in the objective" if c.weight > 0 else ""
+            lines.append(f"           corridor {c.name}: a chain of selected neighbouring units joins its two areas "
+                         f"(unit flow){extra}")
+    lines.append("           x_i = 1 for locked-in units, x_i = 0 for locked-out units, x_i in {0, 1}")
+    return "\n".join(lines)
+
+
+def formulation_words(problem) -> str:
+    """The optimisation problem in plain words (the report shows it above the maths)."""
+    o = problem.objective
+    data = problem.data
+    n_t = int(np.isfinite(problem.resolved_targets()).sum())
+    if o.name == "min_set":
+        head = f"Choose the planning units of least total cost such that each of {n_t} feature(s) reaches its target"
+    elif o.name == "max_utility":
+        head = f"Choose planning units costing at most {o.budget:g} that hold as much of the features as possible"
+    else:
+        head = (f"Choose planning units costing at most {o.budget:g} that leave the smallest total shortfall "
+                "against the features' targets")
+    parts = [head]
+    for c in problem.constraints:
+        if isinstance(c, Coverage):
+            where = "the whole region" if c.by is None else ("each jurisdiction" if c.by == "jurisdiction"
+                                                             else ", ".join(c.by))
+            parts.append(f"covering at least {c.fraction:.0%} of the area of {where}")
+        elif isinstance(c, Budget):
+            parts.append(f"spending at most {c.amount:g}")
+        elif isinstance(c, Contiguity):
+            parts.append("forming one connected network" if c.mode == "selection"
+                         else "with every part joined to an existing reserve")
+        elif isinstance(c, Corridor):
+            parts.append(f"with a corridor of selected units for {c.name}")
+    n_in, n_out = int((data.status == 1).sum()), int((data.status == 2).sum())
+    if n_in or n_out:
+        parts.append(f"keeping {n_in:,} locked-in unit(s) and leaving out {n_out:,} locked-out unit(s)")
+    pens = []
+    for p in problem.penalties:
+        if isinstance(p, BoundaryPenalty):
+            pens.append(f"a boundary penalty of {p.penalty:g} per unit of edge length (compact areas)")
+        elif isinstance(p, ConnectivityPenalty):
+            pens.append(f"a penalty of {p.penalty:g} per unit of connectivity cut by the plan's edge")
+    text = "; ".join(parts) + "."
+    if pens:
+        text += " The objective adds " + " and ".join(pens) + "."
+    return text

@@ -1,0 +1,103 @@
+"""Breakdowns of a selection for reports: per jurisdiction, existing vs added, per feature
+and jurisdiction, and the objective split into its terms.
+
+All are pure functions of ``(problem, selection)`` (or of an :class:`Evaluation`), computed
+with vectorised sums over the planning units.
+
+Definitions
+-----------
+For a set of units ``K`` (a jurisdiction, or the whole region) and the selection ``x``:
+
+* existing: selected units that are locked in (``status = 1``: reserves kept by the plan);
+* added: selected units that are not locked in;
+* coverage ``C_K = sum_{i in K} a_i x_i / sum_{i in K} a_i``, shown beside the largest
+  coverage floor ``f_K`` the problem sets on ``K`` (``sum_{i in K} a_i x_i >= f_K a(K)``), and
+  flagged short when ``C_K < f_K``;
+* feature share ``h_jK = sum_{i in K} r_ij x_i / sum_{i in K} r_ij``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..data.planning_data import LOCKED_IN
+from ..problem.constraints import Coverage
+from .evaluate import TOL, as_selection
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..problem.problem import Problem
+    from .evaluate import Evaluation
+
+
+def coverage_floors(problem: "Problem") -> dict[str, float]:
+    """The largest coverage floor on each set (``"total"`` or a jurisdiction label)."""
+    floors: dict[str, float] = {}
+    for c in problem.constraints:
+        if isinstance(c, Coverage):
+            for label, _ in c.groups(problem.data):
+                floors[label] = max(floors.get(label, 0.0), float(c.fraction))
+    return floors
+
+
+def jurisdiction_rows(problem: "Problem", selection) -> list[dict]:
+    """One row per jurisdiction and a ``"total"`` row: units, area, cost and coverage, split into
+    existing (locked-in) and added units, with the coverage floor and whether it is met."""
+    data = problem.data
+    sel = as_selection(data.n_pu, selection)
+    existing = sel & (data.status == LOCKED_IN)
+    added = sel & ~existing
+    floors = coverage_floors(problem)
+    groups = [(k, data.jurisdiction == k) for k in data.jurisdictions] if data.jurisdiction is not None else []
+    groups.append(("total", np.ones(data.n_pu, dtype=bool)))
+    rows = []
+    for label, m in groups:
+        area = float(data.area[m].sum())
+        row = {"jurisdiction": label, "units": int(m.sum()), "area": area,
+               "existing_units": int((existing & m).sum()), "existing_area": float(data.area[existing & m].sum()),
+               "existing_cost": float(data.cost[existing & m].sum()),
+               "added_units": int((added & m).sum()), "added_area": float(data.area[added & m].sum()),
+               "added_cost": float(data.cost[added & m].sum())}
+        row["selected_area"] = row["existing_area"] + row["added_area"]
+        row["cost"] = row["existing_cost"] + row["added_cost"]
+        row["coverage"] = row["selected_area"] / area if area > 0 else 0.0
+        floor = floors.get(label)
+        row["coverage_target"] = floor
+        row["coverage_met"] = None if floor is None else bool(
+            row["selected_area"] >= floor * area - TOL * max(1.0, area))
+        rows.append(row)
+    return rows
+
+
+def feature_shares_by_jurisdiction(problem: "Problem", selection) -> dict[str, dict[str, float | None]]:
+    """``{feature: {jurisdiction: share held}}``; ``None`` where the feature is absent."""
+    data = problem.data
+    if data.jurisdiction is None:
+        return {}
+    x = as_selection(data.n_pu, selection).astype(np.float64)
+    out: dict[str, dict[str, float | None]] = {f: {} for f in data.features}
+    for label in data.jurisdictions:
+        m = (data.jurisdiction == label).astype(np.float64)
+        total = np.asarray(data.rij @ m).ravel()
+        held = np.asarray(data.rij @ (m * x)).ravel()
+        for j, f in enumerate(data.features):
+            out[f][label] = float(held[j] / total[j]) if total[j] > 0 else None
+    return out
+
+
+def objective_terms(evaluation: "Evaluation", objective: str) -> list[tuple[str, float]]:
+    """The objective as a sum of named terms, ending with the objective itself.
+
+    Minimum set: ``cost + sum of penalties = objective``; maximum utility: ``utility - penalties``
+    (penalties listed with a minus sign); minimum shortfall: ``weighted shortfall + penalties``.
+    """
+    pens = [(f"{name.replace(':', ' ')} penalty", float(v)) for name, v in evaluation.penalties.items()]
+    if objective == "min_set":
+        head = [("cost", evaluation.cost)]
+    elif objective == "max_utility":
+        head = [("utility", evaluation.objective + sum(v for _, v in pens))]
+        pens = [(k, -v) for k, v in pens]
+    else:
+        head = [("weighted shortfall", evaluation.objective - sum(v for _, v in pens))]
+    return head + pens + [("objective", evaluation.objective)]
