@@ -243,7 +243,7 @@ def test_oserror_while_writing_is_one_line(workdir, capsys, monkeypatch):
     def broken(*a, **k):
         raise OSError(5, "Input/output error", "solution.tif")
 
-    monkeypatch.setattr(run_module, "write_grids", broken)
+    monkeypatch.setattr(run_module, "write_gis", broken)
     assert main(["run", "s.yaml", "--out", "res", "--quiet"]) == 2
     err = capsys.readouterr().err
     assert "solution.tif: Input/output error" in err and "Traceback" not in err

@@ -24,7 +24,7 @@ CATEGORIES = (
     Category(0, "not_selected", "not selected", "#ece7d5"),
     Category(1, "selected", "added by the plan", "#2e8b57"),
     Category(2, "locked_in", "existing reserve (locked in)", "#1f3a93"),
-    Category(3, "locked_out", "locked out (settlement, mine...)", "#b03a2e"),
+    Category(3, "locked_out", "locked out", "#b03a2e"),
 )
 NODATA = 255
 NODATA_COLOUR, NODATA_LABEL = "#bdbdbd", "outside the planning region (no data)"

@@ -87,12 +87,21 @@ def _anneal_chunk(x, lin, s_ptr, s_idx, s_val, nbr, r_ptr, r_idx, r_val, held, n
     for _ in range(moves):
         temp *= alpha
         i = free[np.random.randint(n_free)]
-        if x[i] == 1.0 and np.random.random() < 0.5 and s_ptr[i + 1] > s_ptr[i]:
-            q = s_ptr[i] + np.random.randint(s_ptr[i + 1] - s_ptr[i])
-            k = s_idx[q]
+        u = np.random.random()
+        if x[i] == 1.0 and u < 0.5:
+            if u < 0.25 and s_ptr[i + 1] > s_ptr[i]:  # swap with a neighbour
+                q = s_ptr[i] + np.random.randint(s_ptr[i + 1] - s_ptr[i])
+                k = s_idx[q]
+                sik = s_val[q]
+            else:  # swap with any free unit (moves a share of a coverage floor or target elsewhere)
+                k = free[np.random.randint(n_free)]
+                sik = 0.0
+                for q in range(s_ptr[i], s_ptr[i + 1]):
+                    if s_idx[q] == k:
+                        sik = s_val[q]
             if x[k] == 1.0 or not movable[k]:
                 continue
-            delta = -(lin[i] - nbr[i]) + (lin[k] - nbr[k] + s_val[q])
+            delta = -(lin[i] - nbr[i]) + (lin[k] - nbr[k] + sik)
             if delta > 0.0 and (temp <= 0.0 or np.random.random() >= np.exp(-delta / temp)):
                 continue
             if not _swap_keeps_rows(i, k, r_ptr, r_idx, r_val, held, need, scratch):

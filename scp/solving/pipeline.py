@@ -118,14 +118,10 @@ def solve_model(problem: Problem, model: Model, solver: str = "highs", *, gap: f
         start = lp_guided_start(problem, model, deadline.share(0.4, minimum=1.0), threads)
         if start.selection is not None:
             announce(progress, f"LP bound {start.lp_bound:,.6g}; greedy selection: objective {start.objective:,.6g}")
-            announce(progress, "local search (flips and swaps)")
         share = deadline.share(0.2)
-        start = _improved(problem, start, None if share is None else time.perf_counter() + share)
+        start = _improved(problem, start, None if share is None else time.perf_counter() + share, gap, progress)
         used = time.perf_counter() - t0
         warm_start = start.selection
-        if start.selection is not None:
-            announce(progress, f"local search: best objective {start.objective:,.6g} (gap to the LP bound "
-                               f"{start.gap:.3%})")
         if start.selection is not None and start.gap <= gap:
             announce(progress, "the LP bound proves this selection within the requested gap")
             res = _heuristic_result(model, start, Status.OPTIMAL, used)  # the LP bound proves it
@@ -179,19 +175,34 @@ def checked_threads(threads) -> int | None:
     return t
 
 
-def _improved(problem: Problem, start: Start, deadline_at: float | None) -> Start:
-    """The start selection after the compiled local search (:mod:`scp.solving.local_search`),
-    kept only when :func:`evaluate` confirms it feasible and better."""
-    if start.selection is None:
-        return start
-    ls = local_search(problem, start.selection, deadline_at=deadline_at)
-    if ls is None:
-        return start
-    ev = evaluate(problem, ls.selection)
-    start.local_search_seconds = ls.seconds
-    if ev.feasible and ev.objective < start.objective - 1e-9 * max(1.0, abs(start.objective)):
-        start.local_search_gain = start.objective - ev.objective
-        start.selection, start.objective = ls.selection, ev.objective
+LOCAL_SEARCH_ROUNDS = ((300, 0.05), (3_000, 0.5), (30_000, 0.5))
+"""(sweeps, start temperature) of the local-search rounds: each round starts from the best selection
+so far and runs only while the selection is not yet within the requested gap of the LP bound and
+the phase's time is not spent. Longer, hotter rounds pay on boundary-heavy problems (measured on
+Koytendag at twice the penalty with 30% per country: 12,951 after round 1, 12,299 after round 2,
+LP bound 12,015)."""
+
+
+def _improved(problem: Problem, start: Start, deadline_at: float | None, gap: float = 0.0,
+              progress=None) -> Start:
+    """The start selection after rounds of the compiled local search (:mod:`scp.solving.local_search`),
+    each kept only when :func:`evaluate` confirms it feasible and better."""
+    for k, (sweeps, temperature) in enumerate(LOCAL_SEARCH_ROUNDS):
+        if start.selection is None or start.gap <= gap:
+            break
+        if k and deadline_at is not None and time.perf_counter() >= deadline_at:
+            break
+        ls = local_search(problem, start.selection, deadline_at=deadline_at, sweeps=sweeps,
+                          start_temperature=temperature)
+        if ls is None:
+            break
+        ev = evaluate(problem, ls.selection)
+        start.local_search_seconds += ls.seconds
+        if ev.feasible and ev.objective < start.objective - 1e-9 * max(1.0, abs(start.objective)):
+            start.local_search_gain += start.objective - ev.objective
+            start.selection, start.objective = ls.selection, ev.objective
+        announce(progress, f"local search round {k + 1}: best objective {start.objective:,.6g} "
+                           f"(gap to the LP bound {start.gap:.3%})")
     return start
 
 

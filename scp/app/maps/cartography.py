@@ -44,13 +44,13 @@ def graticule(ax, crs, unit: str = "") -> bool:
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     if tr is None:
-        km = unit == "m"
-        if km:
-            from matplotlib.ticker import FuncFormatter
+        from matplotlib.ticker import FuncFormatter
 
-            fmt = FuncFormatter(lambda v, _: f"{v / 1000:,.0f}")
-            ax.xaxis.set_major_formatter(fmt)
-            ax.yaxis.set_major_formatter(fmt)
+        km = unit == "m"
+        fmt = FuncFormatter((lambda v, _: f"{v / 1000:,.0f}") if km else (lambda v, _: f"{v:,.6g}"))
+        ax.xaxis.set_major_formatter(fmt)
+        ax.yaxis.set_major_formatter(fmt)
+        ax.tick_params(labelsize=8)
         ax.set_xlabel("x (km)" if km else f"x ({unit})" if unit else "x")
         ax.set_ylabel("y (km)" if km else f"y ({unit})" if unit else "y")
         return False
@@ -97,7 +97,7 @@ def scale_bar(ax, unit: str) -> None:
     for k in range(2):
         ax.add_patch(Rectangle((bx + k * length / 2, by), length / 2, h, facecolor="k" if k == 0 else "white",
                                edgecolor="k", lw=0.6, zorder=10))
-    label = f"{length / 1000:g} km" if metres else f"{length:g} {unit}".strip()
+    label = f"{length / 1000:g} km" if metres else f"{length:,.6g} {unit or 'map units'}"
     ax.text(bx + length / 2, by + 1.8 * h, label, ha="center", va="bottom", fontsize=8, zorder=10,
             path_effects=_halo())
 

@@ -18,7 +18,7 @@ from ...errors import warn
 from ..gis import crs_of, unit_xy
 from ..report.fmt import unit_text
 from ..legend import CATEGORIES, NODATA_COLOUR, NODATA_LABEL, selection_categories
-from . import cartography
+from .cartography import crs_note, graticule, hillshade, label_places, label_regions, north_arrow, scale_bar
 from .tiles import voronoi_tiles
 
 DPI = 300
@@ -59,7 +59,8 @@ def _subtitle(solution) -> str:
     ev = solution.evaluation
     d = solution.problem.data
     au = d.unit("area")
-    parts = [f"{ev.n_selected:,} units", f"{ev.area_selected:,.0f} {unit_text(au)}".strip() + f" ({ev.coverage:.1%} of the region)"]
+    parts = [f"{ev.n_selected:,} units" + (f", {ev.area_selected:,.0f} {unit_text(au)}" if au else "")
+             + f" ({ev.coverage:.1%} of the region's area)"]
     if ev.coverage_by_jurisdiction:
         parts.append(", ".join(f"{k} {v:.1%}" for k, v in ev.coverage_by_jurisdiction.items()))
     return "; ".join(parts)
@@ -120,7 +121,7 @@ def _plot(data, values, path, xy, title, context, *, categorical, subtitle="", l
         ydim, xdim = data.grid.dims
         g = data.to_grid(context.elevation)
         xs, ys = np.asarray(g[xdim].values), np.asarray(g[ydim].values)
-        hs = cartography.hillshade(g.values, abs(xs[1] - xs[0]) if xs.size > 1 else 1.0,
+        hs = hillshade(g.values, abs(xs[1] - xs[0]) if xs.size > 1 else 1.0,
                                    abs(ys[1] - ys[0]) if ys.size > 1 else 1.0)
         ax.pcolormesh(xs, ys, np.ma.masked_invalid(hs), cmap="gray", vmin=0, vmax=1, shading="nearest",
                       rasterized=True, zorder=1)
@@ -139,20 +140,20 @@ def _plot(data, values, path, xy, title, context, *, categorical, subtitle="", l
     if many:
         _borders(ax, data)
         handles.append(Line2D([], [], color="k", linestyle="--", label="jurisdiction border"))
-        cartography.label_regions(ax, pts, data.jurisdiction)
+        label_regions(ax, pts, data.jurisdiction)
     if context is not None and context.places:
-        cartography.label_places(ax, context.places)
+        label_places(ax, context.places)
     unit = data.unit("boundary")
-    geographic = cartography.graticule(ax, crs_of(data), unit)
-    cartography.scale_bar(ax, unit)
-    cartography.north_arrow(ax)
+    geographic = graticule(ax, crs_of(data), unit)
+    scale_bar(ax, unit)
+    north_arrow(ax)
     if handles:
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=2, fontsize=8,
                   frameon=False)
     if not categorical:
         fig.colorbar(mappable, ax=ax, label=label, shrink=0.7)
     ax.set_title(title + (f"\n{subtitle}" if subtitle else ""), fontsize=10)
-    cartography.crs_note(fig, crs_of(data), geographic)
+    crs_note(fig, crs_of(data), geographic)
     fig.tight_layout(rect=(0, 0.02, 1, 1))
     fig.savefig(path, dpi=DPI)
     fig.savefig(os.path.splitext(path)[0] + ".svg")

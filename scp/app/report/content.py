@@ -183,7 +183,7 @@ def sections(s: dict, features: pd.DataFrame, map_file: str | None) -> list[tupl
         out.append(("Scenario", Text([str(s["description"])])))
     jt = jurisdiction_table(s)
     if jt:
-        out.append(("Coverage and cost by jurisdiction", jt))
+        out.append(("Coverage and cost by jurisdiction" if len(jt.rows) > 1 else "Coverage and cost", jt))
     terms = s.get("objective_terms") or []
     if terms:
         cu = unit_text((s.get("units") or {}).get("cost"))

@@ -39,6 +39,11 @@ img{max-width:100%;height:auto}
  table,img,pre{break-inside:avoid}a{color:inherit;text-decoration:none}}
 """
 
+SUMMARY_KEYS = ("scenario", "status", "objective", "cost", "n_selected")
+SUMMARY_TYPES = {"scenario": str, "status": str, "objective": (int, float), "cost": (int, float),
+                 "n_selected": int, "coverage": dict, "units": dict, "by_jurisdiction": list,
+                 "features_by_jurisdiction": dict, "objective_terms": list, "inputs": list}
+
 NUMERIC = re.compile(r"^[-+]?[\d,]*\.?\d+(e[-+]?\d+)?\s*(%|s|[^\s\d]{0,12}²?)?$")
 
 
@@ -132,6 +137,14 @@ def report_from_folder(folder: str) -> tuple[str, str]:
             raise DataError(f"{spath}: not valid JSON ({exc})") from None
     if not isinstance(summary, dict):
         raise DataError(f"{spath}: expected a JSON object as 'scplan run' writes it, found {type(summary).__name__}")
+    missing = [k for k in SUMMARY_KEYS if k not in summary]
+    wrong = [k for k, t in SUMMARY_TYPES.items() if k in summary and summary[k] is not None
+             and not isinstance(summary[k], t)]
+    if missing or wrong:
+        raise DataError(f"{spath}: not as 'scplan run' writes it ("
+                        + "; ".join(([f"missing {missing}"] if missing else [])
+                                    + ([f"wrong type for {wrong}"] if wrong else []))
+                        + "); run the scenario again to rewrite it")
     try:
         features = pd.read_csv(fpath)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
