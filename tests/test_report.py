@@ -96,14 +96,10 @@ def test_below_target_is_marked(tmp_path):
 
 
 def test_polygon_report_has_crs_units(tmp_path):
-    from test_vector import make_gpkg
+    from test_vector import make_gpkg, vector_document
 
     make_gpkg(tmp_path / "pus.gpkg")
-    doc = {"name": "poly", "data": {"vector": {"path": "pus.gpkg", "id": "pu_id", "cost": "cost",
-                                               "features": ["sp_a", "sp_b"], "jurisdiction": "country",
-                                               "locked_in": "reserve"}},
-           "targets": {"default": 0.4}, "coverage": {"per_jurisdiction": 0.3}, "boundary": {"penalty": 0.001}}
-    (tmp_path / "poly.yaml").write_text(yaml.safe_dump(doc))
+    (tmp_path / "poly.yaml").write_text(yaml.safe_dump(vector_document()))
     out = tmp_path / "res"
     assert main(["run", str(tmp_path / "poly.yaml"), "--out", str(out), "--quiet"]) == 0
     summary, html, md = read(out)

@@ -134,3 +134,21 @@ def test_cbc_without_integer_solution_reports_no_solution(tmp_path):
                    str(sol), 1.0)
     assert r.status is scp.Status.TIME_LIMIT and r.x.tolist() == [1, 0, 0, 1]
     assert r.bound == 6.5 and r.gap == pytest.approx((r.objective - 6.5) / r.objective)
+
+
+def test_a_feasible_warm_start_is_kept_when_the_solver_stops_without_a_solution():
+    from scp.solving.backends import SolverResult
+    from scp.solving.pipeline import _kept_warm_start
+
+    p = scp.Problem(random_grid(6, 6, n_feat=3)).relative_targets(0.3).boundary_penalty(1.0)
+    model = scp.compile_problem(p)
+    stopped = SolverResult(scp.Status.NO_SOLUTION, None, float("nan"), 12.5, float("inf"), 0.4, "highs")
+    kept = _kept_warm_start(p, model, stopped, np.ones(36))
+    assert kept.status is scp.Status.TIME_LIMIT and kept.x is not None
+    assert kept.objective == pytest.approx(scp.evaluate(p, np.ones(36, bool)).objective)
+    assert kept.bound == 12.5 and kept.gap == pytest.approx((kept.objective - 12.5) / kept.objective)
+    # an infeasible warm start is not kept (the caller gets the solver's honest "no solution")
+    assert _kept_warm_start(p, model, stopped, np.zeros(36)) is stopped
+    # a failure that is not a stop keeps its status
+    failed = SolverResult(scp.Status.ERROR, None, float("nan"), float("nan"), float("inf"), 0.4, "highs")
+    assert _kept_warm_start(p, model, failed, np.ones(36)) is failed

@@ -48,12 +48,17 @@ def make_gpkg(path):
     return gdf
 
 
+def vector_document() -> dict:
+    """A scenario over the units of :func:`make_gpkg` (file ``pus.gpkg`` beside it)."""
+    return {"name": "poly", "data": {"vector": {"path": "pus.gpkg", "id": "pu_id", "cost": "cost",
+                                                "features": ["sp_a", "sp_b"], "jurisdiction": "country",
+                                                "locked_in": "reserve"}},
+            "targets": {"default": 0.4}, "coverage": {"per_jurisdiction": 0.3}, "boundary": {"penalty": 0.001}}
+
+
 def test_vector_scenario_end_to_end(tmp_path):
     gdf = make_gpkg(tmp_path / "pus.gpkg")
-    doc = {"name": "poly", "data": {"vector": {"path": "pus.gpkg", "id": "pu_id", "cost": "cost",
-                                               "features": ["sp_a", "sp_b"], "jurisdiction": "country",
-                                               "locked_in": "reserve"}},
-           "targets": {"default": 0.4}, "coverage": {"per_jurisdiction": 0.3}, "boundary": {"penalty": 0.001}}
+    doc = vector_document()
     (tmp_path / "poly.yaml").write_text(yaml.safe_dump(doc))
     out = tmp_path / "res"
     assert main(["run", str(tmp_path / "poly.yaml"), "--out", str(out), "--quiet"]) == 0

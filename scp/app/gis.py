@@ -47,23 +47,42 @@ def crs_of(data):
     return None
 
 
-def to_lonlat(xy: np.ndarray, crs) -> np.ndarray | None:
-    """Longitude/latitude (WGS 84) of projected points; None without a CRS or pyproj."""
+def parse_crs(crs):
+    """A pyproj CRS from PROJ text, WKT, an EPSG code or a CRS object; None without pyproj or
+    when the text is not a CRS."""
     if crs is None:
         return None
     try:
-        from pyproj import CRS, Transformer
+        from pyproj import CRS
         from pyproj.exceptions import CRSError
     except ImportError:
         return None
     try:
-        src = CRS.from_user_input(crs)
+        return CRS.from_user_input(crs)
     except CRSError:
+        return None
+
+
+def lonlat_transformers(crs):
+    """``(to_lonlat, from_lonlat)`` pyproj transformers for a projected CRS, else None."""
+    src = parse_crs(crs)
+    if src is None or src.is_geographic:
+        return None
+    from pyproj import Transformer
+
+    return (Transformer.from_crs(src, "EPSG:4326", always_xy=True),
+            Transformer.from_crs("EPSG:4326", src, always_xy=True))
+
+
+def to_lonlat(xy: np.ndarray, crs) -> np.ndarray | None:
+    """Longitude/latitude (WGS 84) of projected points; None without a CRS or pyproj."""
+    src = parse_crs(crs)
+    if src is None:
         return None
     if src.is_geographic:
         return np.asarray(xy, dtype=np.float64)
-    t = Transformer.from_crs(src, "EPSG:4326", always_xy=True)
-    lon, lat = t.transform(xy[:, 0], xy[:, 1])
+    to_ll, _ = lonlat_transformers(src)
+    lon, lat = to_ll.transform(xy[:, 0], xy[:, 1])
     return np.column_stack([lon, lat])
 
 

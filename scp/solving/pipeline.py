@@ -137,7 +137,25 @@ def solve_model(problem: Problem, model: Model, solver: str = "highs", *, gap: f
             progress=progress, deadline_at=deadline.at))
         if start is not None:
             res = _with_lp_books(model, res, start)
+        elif res.x is None and warm_start is not None:
+            res = _kept_warm_start(problem, model, res, warm_start)
     return _verified(problem, model, res, deadline.limit, compile_time)
+
+
+def _kept_warm_start(problem: Problem, model: Model, res: SolverResult, warm_start) -> SolverResult:
+    """When the exact solver stopped (time limit) before reporting any solution, a caller's warm
+    start that :func:`evaluate` finds feasible is the best verified selection so far: keep it,
+    with the solver's bound when it has one (status ``TIME_LIMIT``)."""
+    if res.status not in (Status.NO_SOLUTION, Status.TIME_LIMIT):
+        return res
+    sel = np.asarray(warm_start, dtype=np.float64) > 0.5
+    ev = evaluate(problem, sel)
+    if not ev.feasible:
+        return res
+    obj = model.sense * ev.objective  # the model's minimisation form
+    return SolverResult(Status.TIME_LIMIT, full_start(model, sel.astype(np.float64)), obj, res.bound,
+                        relative_gap(obj, res.bound), res.runtime, f"{res.solver} (stopped; the warm start kept)",
+                        log=res.log, extra=res.extra)
 
 
 def announce(progress, text: str) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..gis import lonlat_transformers
+
 
 def nice_step(span: float, target: int = 4) -> float:
     """A round step (1, 2, 2.5 or 5 x 10^k) dividing ``span`` into about ``target`` parts."""
@@ -21,26 +23,10 @@ def nice_step(span: float, target: int = 4) -> float:
     return float(10 * mag)
 
 
-def _transformers(crs):
-    try:
-        from pyproj import CRS, Transformer
-        from pyproj.exceptions import CRSError
-    except ImportError:
-        return None
-    try:
-        src = CRS.from_user_input(crs)
-    except CRSError:
-        return None
-    if src.is_geographic:
-        return None
-    return (Transformer.from_crs(src, "EPSG:4326", always_xy=True),
-            Transformer.from_crs("EPSG:4326", src, always_xy=True))
-
-
 def graticule(ax, crs, unit: str = "") -> bool:
     """Longitude/latitude lines and edge labels (degrees) over projected axes; returns False
     (and labels the axes in km or map units) when there is no usable CRS."""
-    tr = _transformers(crs) if crs else None
+    tr = lonlat_transformers(crs) if crs else None
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     if tr is None:
@@ -58,30 +44,31 @@ def graticule(ax, crs, unit: str = "") -> bool:
     cx, cy = np.meshgrid(np.linspace(x0, x1, 9), np.linspace(y0, y1, 9))
     lon, lat = to_ll.transform(cx.ravel(), cy.ravel())
     step = nice_step(max(np.ptp(lon), np.ptp(lat)), 4)
-    xt, xl, yt, yl = [], [], [], []
-    for v in np.arange(np.ceil(np.min(lon) / step) * step, np.max(lon) + 1e-9, step):
-        la = np.linspace(np.min(lat) - step, np.max(lat) + step, 60)
-        x, y = to_xy.transform(np.full_like(la, v), la)
-        ax.plot(x, y, color="#555", lw=0.4, alpha=0.5, zorder=5)
-        if (np.diff(y) > 0).all() and y[0] <= y0 <= y[-1]:
-            xb = float(np.interp(y0, y, x))
-            if x0 <= xb <= x1:
-                xt.append(xb)
-                xl.append(f"{abs(v):g}°{'E' if v >= 0 else 'W'}")
-    for v in np.arange(np.ceil(np.min(lat) / step) * step, np.max(lat) + 1e-9, step):
-        lo = np.linspace(np.min(lon) - step, np.max(lon) + step, 60)
-        x, y = to_xy.transform(lo, np.full_like(lo, v))
-        ax.plot(x, y, color="#555", lw=0.4, alpha=0.5, zorder=5)
-        if (np.diff(x) > 0).all() and x[0] <= x0 <= x[-1]:
-            yb = float(np.interp(x0, x, y))
-            if y0 <= yb <= y1:
-                yt.append(yb)
-                yl.append(f"{abs(v):g}°{'N' if v >= 0 else 'S'}")
+    xt, xl = _meridians(ax, to_xy, lon, lat, step, (x0, x1), y0, horizontal=False)
+    yt, yl = _meridians(ax, to_xy, lat, lon, step, (y0, y1), x0, horizontal=True)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_xticks(xt, xl, fontsize=8)
     ax.set_yticks(yt, yl, fontsize=8)
     return True
+
+
+def _meridians(ax, to_xy, values, across, step, limits, edge, horizontal: bool):
+    """Draw the lines of constant longitude (or latitude when ``horizontal``) every ``step``
+    degrees; returns their positions and labels where they cross the bottom (left) edge."""
+    ticks, labels = [], []
+    hemis = ("N", "S") if horizontal else ("E", "W")
+    for v in np.arange(np.ceil(np.min(values) / step) * step, np.max(values) + 1e-9, step):
+        t = np.linspace(np.min(across) - step, np.max(across) + step, 60)
+        x, y = to_xy.transform(t, np.full_like(t, v)) if horizontal else to_xy.transform(np.full_like(t, v), t)
+        ax.plot(x, y, color="#555", lw=0.4, alpha=0.5, zorder=5)
+        along, other = (x, y) if horizontal else (y, x)  # 'along' increases along the line
+        if (np.diff(along) > 0).all() and along[0] <= edge <= along[-1]:
+            pos = float(np.interp(edge, along, other))
+            if limits[0] <= pos <= limits[1]:
+                ticks.append(pos)
+                labels.append(f"{abs(v):g}°{hemis[0] if v >= 0 else hemis[1]}")
+    return ticks, labels
 
 
 def scale_bar(ax, unit: str) -> None:
