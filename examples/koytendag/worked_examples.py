@@ -1,6 +1,6 @@
 """Regenerate every worked example of the Koytendag reference case with one command.
 
-    python examples/koytendag/worked_examples.py            # ~30 minutes on 2 cores
+    python examples/koytendag/worked_examples.py            # ~15 minutes on 2 cores
 
 1. What does a 30% network look like?             -> scenarios/koytendag_30x30.yaml
 2. What does planning together across the border save, compared with two national plans, and
