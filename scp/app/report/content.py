@@ -18,7 +18,10 @@ from .fmt import gap, num, pct, qty, status_text, unit_text
 
 MET, SHORT = "✓ met", "✗ short"
 BINDING_TOL = 1e-3
-"""A target or floor is called binding when the plan holds at most 0.1% more than it asks."""
+"""A target is called binding when the plan holds at most 0.1% more than it asks."""
+FLOOR_TOL = 1e-2
+"""A coverage floor is named when coverage is at most 1% (relative) above it: whole units rarely
+land on a floor exactly."""
 
 
 @dataclass
@@ -117,14 +120,15 @@ def summary_text(s: dict, features: pd.DataFrame) -> list[str]:
             cost += " Objective: " + objective_equation(terms, cost_u) + "."
         out.append(cost)
     binding = binding_features(features)
-    tight = [k if k != "total" else "the whole region" for k, v in floors
-             if any(r["jurisdiction"] == k and r["coverage"] <= v * (1 + BINDING_TOL) for r in rows)]
+    tight = [f"{'the whole region' if k == 'total' else k} ({pct(r['coverage'])} for {pct(v)})" for k, v in floors
+             for r in rows if r["jurisdiction"] == k and r["coverage"] <= v * (1 + FLOOR_TOL)]
     if binding or tight:
         out.append("What shapes the plan: " + "; ".join(
             ([f"targets held at exactly their level: {', '.join(binding[:8])}{' ...' if len(binding) > 8 else ''}"]
-             if binding else []) + ([f"coverage floors reached exactly: {', '.join(tight)}"] if tight else [])) + ".")
-    out.append(f"How sure: {status_text(s.get('status'), s.get('gap'))} (best bound {num(s.get('bound'))}); "
-               "every number in this report was recomputed from the selection itself.")
+             if binding else []) + ([f"coverage floors at or just above their level: {', '.join(tight)}"]
+                                    if tight else [])) + ".")
+    out.append(f"How sure: {status_text(s.get('status'), s.get('gap'))}; best bound {num(s.get('bound'))}. "
+               "Every number in this report was recomputed from the selection itself.")
     return out
 
 
