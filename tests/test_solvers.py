@@ -147,6 +147,10 @@ def test_a_feasible_warm_start_is_kept_when_the_solver_stops_without_a_solution(
     assert kept.status is scp.Status.TIME_LIMIT and kept.x is not None
     assert kept.objective == pytest.approx(scp.evaluate(p, np.ones(36, bool)).objective)
     assert kept.bound == 12.5 and kept.gap == pytest.approx((kept.objective - 12.5) / kept.objective)
+    # no bound reported (a child stopped before its first progress row): only the trivial bound
+    nobound = SolverResult(scp.Status.NO_SOLUTION, None, float("nan"), float("nan"), float("inf"), 0.4, "highs")
+    kept = _kept_warm_start(p, model, nobound, np.ones(36))
+    assert kept.bound == -np.inf and kept.gap == np.inf
     # an infeasible warm start is not kept (the caller gets the solver's honest "no solution")
     assert _kept_warm_start(p, model, stopped, np.zeros(36)) is stopped
     # a failure that is not a stop keeps its status

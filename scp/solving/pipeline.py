@@ -153,8 +153,9 @@ def _kept_warm_start(problem: Problem, model: Model, res: SolverResult, warm_sta
     if not ev.feasible:
         return res
     obj = model.sense * ev.objective  # the model's minimisation form
-    return SolverResult(Status.TIME_LIMIT, full_start(model, sel.astype(np.float64)), obj, res.bound,
-                        relative_gap(obj, res.bound), res.runtime, f"{res.solver} (stopped; the warm start kept)",
+    bound = res.bound if np.isfinite(res.bound) and res.bound <= obj else -np.inf  # else only the trivial bound
+    return SolverResult(Status.TIME_LIMIT, full_start(model, sel.astype(np.float64)), obj, bound,
+                        relative_gap(obj, bound), res.runtime, f"{res.solver} (stopped; the warm start kept)",
                         log=res.log, extra=res.extra)
 
 
