@@ -19,8 +19,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import scp
-from scenario_fixtures import base_document, write_landscape, write_scenario
+from scenario_fixtures import base_document, write_scenario
 from scp.app.cli import main
 from test_marxan import make_folder
 

@@ -84,7 +84,9 @@ def test_min_set_with_contiguity_equals_brute_force(seed):
 
 def test_compile_tags_and_sizes():
     data = grid_data(2, 2)
-    m = scp.compile_problem(scp.Problem(data).absolute_targets(0.0).contiguity())
+    # separator cuts (the default) are added by the cut loop, not compiled
+    assert scp.compile_problem(scp.Problem(data).absolute_targets(0.0).contiguity()).row_tags() == ["target"]
+    m = scp.compile_problem(scp.Problem(data).absolute_targets(0.0).contiguity(method="flow"))
     assert m.col_tags() == ["x", "contiguity_flow", "contiguity_supply", "contiguity_root"]
     assert m.row_tags() == ["target", "contiguity:balance", "contiguity:cap_tail", "contiguity:cap_head",
                             "contiguity:supply", "contiguity:root_selected", "contiguity:one_root"]

@@ -111,6 +111,18 @@ def patches(data: PlanningData, selected: np.ndarray, neighbours: int = 4) -> np
     return labels
 
 
+def parts(adj: sp.csr_matrix, selected: np.ndarray, allowed: np.ndarray | None = None) -> np.ndarray:
+    """Component label of every selected (and allowed) unit in the graph restricted to them;
+    -1 elsewhere."""
+    keep = selected if allowed is None else selected & allowed
+    idx = np.flatnonzero(keep)
+    labels = np.full(selected.shape[0], -1, dtype=np.int64)
+    if idx.size:
+        _, lab = connected_components(adj[idx][:, idx], directed=False)
+        labels[idx] = lab
+    return labels
+
+
 def patch_areas(data: PlanningData, labels: np.ndarray) -> np.ndarray:
     """Area of every patch (indexed by label), largest first."""
     sel = labels >= 0

@@ -10,12 +10,18 @@ import scipy.sparse as sp
 from ..data import PlanningData
 from ..data.spatial import adjacency
 from ..errors import ScenarioError
-from ..problem.graph import Contiguity, Corridor, Neighbours
+from ..problem.graph import Contiguity, Corridor, FeatureContiguity, Neighbours
 from .model import ModelBuilder
 
 
 def compile_contiguity(c: Contiguity, b: ModelBuilder, data: PlanningData, x: slice, locked_in: np.ndarray) -> None:
-    """Single-commodity flow over both directions of every adjacency (tags ``"contiguity:*"``)."""
+    """Single-commodity flow over both directions of every adjacency (tags ``"contiguity:*"``);
+    nothing for ``method="cuts"`` (the cut loop of :mod:`scp.solving.cut_loop` adds separator
+    cuts as the solutions need them)."""
+    if c.mode == "locked_in" and not locked_in.any():
+        raise ScenarioError("mode 'locked_in' needs at least one locked-in unit", "contiguity.mode")
+    if c.method == "cuts":
+        return
     n = data.n_pu
     A = sp.triu(adjacency(data), k=1).tocoo()
     tail = np.concatenate([A.row, A.col]).astype(np.int64)  # both directions of every edge
@@ -27,8 +33,6 @@ def compile_contiguity(c: Contiguity, b: ModelBuilder, data: PlanningData, x: sl
         s = b.add_columns("contiguity_supply", n, lower=0.0, upper=float(n))
         r = b.add_columns("contiguity_root", n, lower=0.0, upper=1.0, integer=True)
     else:
-        if not locked_in.any():
-            raise ScenarioError("mode 'locked_in' needs at least one locked-in unit", "contiguity.mode")
         s = b.add_columns("contiguity_supply", n, lower=0.0, upper=np.where(locked_in, float(n), 0.0))
     width = b.n_cols
     k = np.arange(m)
@@ -100,5 +104,10 @@ def compile_corridor(c: Corridor, b: ModelBuilder, data: PlanningData, x: slice,
         b.add_rows(f"{tag}:{name}", block, -np.inf, 0.0)
 
 
-GRAPH_FORMULATIONS = {Contiguity: compile_contiguity, Neighbours: compile_neighbours, Corridor: compile_corridor}
+def compile_feature_contiguity(c: FeatureContiguity, b: ModelBuilder, data: PlanningData, x: slice,
+                               locked_in: np.ndarray) -> None:
+    """Nothing: feature contiguity is enforced by separator cuts in the cut loop."""
+
+
+GRAPH_FORMULATIONS = {Contiguity: compile_contiguity, FeatureContiguity: compile_feature_contiguity, Neighbours: compile_neighbours, Corridor: compile_corridor}
 """The formulation of each graph constraint type: ``f(constraint, builder, data, x, locked_in)``."""

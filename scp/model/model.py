@@ -15,6 +15,7 @@ Maximisation objectives are compiled as minimisation of the negated objective; t
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 
@@ -196,3 +197,14 @@ class ModelBuilder:
             integrality=cat(self._int, np.int8), col_blocks=tuple(self._col_blocks),
             row_blocks=tuple(self._row_blocks), n_pu=self.n_pu, sense=self.sense, info=dict(self.info),
         )
+
+
+def with_rows(model: Model, tag: str, rows: sp.spmatrix, lower, upper) -> Model:
+    """A copy of ``model`` with extra rows ``lower <= rows @ x <= upper`` (tagged)."""
+    rows = sp.csr_matrix(rows, shape=(rows.shape[0], model.n_cols))
+    k = rows.shape[0]
+    A = sp.vstack([model.A, rows], format="csr")
+    lo = np.concatenate([model.row_lower, np.broadcast_to(np.asarray(lower, dtype=float), (k,))])
+    up = np.concatenate([model.row_upper, np.broadcast_to(np.asarray(upper, dtype=float), (k,))])
+    blocks = model.row_blocks + (Block(tag, model.n_rows, model.n_rows + k),)
+    return dataclasses.replace(model, A=A, row_lower=lo, row_upper=up, row_blocks=blocks)

@@ -1,6 +1,8 @@
 """Graph constraints: contiguity, minimum neighbours and corridors.
 
-Contiguity: the selection forms one connected network (single-commodity flow).
+Contiguity: the selection forms one connected network (separator cuts, :mod:`scp.model.cuts`,
+or a single-commodity flow); feature contiguity: the selected units holding each listed feature
+form one piece.
 
 Adjacency is taken from the boundary matrix: units ``i`` and ``j`` are neighbours when
 they share an edge (``B_ij > 0``). Every adjacency gets **both** directions, so any
@@ -37,21 +39,29 @@ from scipy.sparse.csgraph import dijkstra
 
 from ..data import PlanningData
 from ..errors import ScenarioError
-from ..data.spatial import adjacency, patches
+from ..data.spatial import adjacency, parts, patches
 
-__all__ = ["Contiguity", "Corridor", "GRAPH_CONSTRAINTS", "Neighbours", "adjacency", "patches"]
+__all__ = ["Contiguity", "Corridor", "FeatureContiguity", "GRAPH_CONSTRAINTS", "Neighbours", "adjacency", "patches"]
 
 
 @dataclass(frozen=True)
 class Contiguity:
     """The selection is one connected network (``mode="selection"``), or every part of it is
-    joined to a locked-in unit (``mode="locked_in"``)."""
+    joined to a locked-in unit (``mode="locked_in"``).
+
+    ``method="cuts"`` (default) leaves the constraint out of the model and adds minimal
+    vertex-separator cuts for the parts of each integer solution until it is connected
+    (:mod:`scp.model.cuts`, :mod:`scp.solving.cut_loop`); ``method="flow"`` compiles the
+    single-commodity flow of the module docstring into one model."""
 
     mode: str = "selection"
+    method: str = "cuts"
 
     def __post_init__(self) -> None:
         if self.mode not in ("selection", "locked_in"):
             raise ScenarioError(f"mode {self.mode!r} must be 'selection' or 'locked_in'", "contiguity.mode")
+        if self.method not in ("cuts", "flow"):
+            raise ScenarioError(f"method {self.method!r} must be 'cuts' or 'flow'", "contiguity.method")
 
     def violation(self, data: PlanningData, selected: np.ndarray, locked_in: np.ndarray) -> str | None:
         """A sentence when ``selected`` breaks the constraint, else None."""
@@ -62,6 +72,33 @@ class Contiguity:
         anchored = np.unique(lab[locked_in & (lab >= 0)])
         loose = n_parts - anchored.size
         return None if loose == 0 else f"contiguity: {loose} part(s) of the selection touch no locked-in unit"
+
+
+@dataclass(frozen=True)
+class FeatureContiguity:
+    """For each listed feature, the selected units that hold it form one connected piece of the
+    graph restricted to the units holding it (prioritizr's ``add_feature_contiguity_constraints``
+    with the planning units' adjacency). Solved with separator cuts (:mod:`scp.model.cuts`) over
+    that restricted graph; ``features`` are row indices of ``data.rij``, ``names`` their names."""
+
+    features: tuple[int, ...]
+    names: tuple[str, ...]
+
+    def holders(self, data: PlanningData, k: int) -> np.ndarray:
+        """Mask of the units holding feature ``features[k]`` (amount > 0)."""
+        row = data.rij[self.features[k]]
+        mask = np.zeros(data.n_pu, dtype=bool)
+        mask[row.indices[row.data > 0]] = True
+        return mask
+
+    def violation(self, data: PlanningData, selected: np.ndarray, locked_in: np.ndarray) -> str | None:
+        adj = adjacency(data)
+        broken = []
+        for k, name in enumerate(self.names):
+            lab = parts(adj, np.asarray(selected, dtype=bool), self.holders(data, k))
+            if lab.max() >= 1:
+                broken.append(f"{name} ({int(lab.max()) + 1} pieces)")
+        return None if not broken else "feature contiguity: " + ", ".join(broken) + " not in one piece"
 
 
 @dataclass(frozen=True)
@@ -188,6 +225,6 @@ class Corridor:
         return self.weight * self.path_cost(data, selected)
 
 
-GRAPH_CONSTRAINTS = (Contiguity, Neighbours, Corridor)
+GRAPH_CONSTRAINTS = (Contiguity, FeatureContiguity, Neighbours, Corridor)
 """Constraints checked (and compiled, see :mod:`scp.model.graph`) with the locked-in mask:
 ``violation(data, selected, locked_in)``."""

@@ -25,7 +25,7 @@ import numpy as np
 from ..data import PlanningData
 from ..errors import ScenarioError
 from .constraints import Budget, Coverage, Linear, Locked, pu_mask, status_masks
-from .graph import Contiguity, Corridor, Neighbours, adjacency
+from .graph import Contiguity, FeatureContiguity, Corridor, Neighbours, adjacency
 from .objectives import MaxUtility, MinSet, MinShortfall, feature_weights
 from .penalties import BoundaryPenalty, ConnectivityPenalty
 from .targets import TargetSpec, resolve_targets, target_specs
@@ -118,12 +118,24 @@ class Problem:
                                 f"constraints.{name}")
         return replace(self, constraints=self.constraints + (c,))
 
-    def contiguity(self, mode: str = "selection") -> "Problem":
+    def contiguity(self, mode: str = "selection", method: str = "cuts") -> "Problem":
         """The selection must be one connected network (``mode="selection"``), or every part of
-        it must be joined to a locked-in unit (``mode="locked_in"``); see :mod:`scp.contiguity`."""
-        c = Contiguity(mode)
+        it must be joined to a locked-in unit (``mode="locked_in"``); ``method`` ``"cuts"``
+        (separator cuts added as needed) or ``"flow"`` (single-commodity flow); see
+        :class:`scp.problem.graph.Contiguity`."""
+        c = Contiguity(mode, method)
         adjacency(self.data, 4, "contiguity")  # needs a boundary matrix: fail now
         return replace(self, constraints=self.constraints + (c,))
+
+    def feature_contiguity(self, features) -> "Problem":
+        """For each feature named, the selected units holding it must form one connected piece
+        (of the units holding it); see :class:`scp.problem.graph.FeatureContiguity`."""
+        names = [features] if isinstance(features, str) else list(features)
+        if not names:
+            raise ScenarioError("give at least one feature", "feature_contiguity")
+        idx = tuple(self.data.feature_index(f) for f in names)
+        adjacency(self.data, 4, "feature_contiguity")
+        return replace(self, constraints=self.constraints + (FeatureContiguity(idx, tuple(names)),))
 
     def neighbours(self, k: int, directions: int = 4) -> "Problem":
         """Every selected unit must have at least ``k`` selected neighbours (``directions`` 4 or

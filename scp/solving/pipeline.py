@@ -31,7 +31,9 @@ from ..results.status import OPTIMAL_GAP
 from .backends import SolveOptions, SolverResult, relative_gap, solve_with
 from .backends.highs import solve_highs_guarded
 from .deadline import Deadline
-from .heuristic import Start, full_start, lp_guided_start
+from .connect import connect
+from .cut_loop import cut_constraints, solve_with_cuts
+from .heuristic import Start, full_start, lp_guided_start, supported
 from .local_search import local_search
 
 SETUP_FACTOR = 3.0
@@ -108,6 +110,10 @@ def solve_model(problem: Problem, model: Model, solver: str = "highs", *, gap: f
     portfolio) and verify the selection against ``problem``; see :func:`solve`."""
     threads = checked_threads(threads)
     deadline = deadline or Deadline(None if time_limit is None else float(time_limit))
+    if cut_constraints(problem):
+        res = _solve_by_cuts(problem, model, solver, warm_start, SolveOptions(
+            gap=gap, threads=threads, verbose=verbose, progress=progress, deadline_at=deadline.at), deadline)
+        return _verified(problem, model, res, deadline.limit, compile_time)
     start: Start | None = None
     res: SolverResult | None = None
     if isinstance(warm_start, str):
@@ -157,6 +163,38 @@ def _kept_warm_start(problem: Problem, model: Model, res: SolverResult, warm_sta
     return SolverResult(Status.TIME_LIMIT, full_start(model, sel.astype(np.float64)), obj, bound,
                         relative_gap(obj, bound), res.runtime, f"{res.solver} (stopped; the warm start kept)",
                         log=res.log, extra=res.extra)
+
+
+def _solve_by_cuts(problem: Problem, model: Model, solver: str, warm_start, options: SolveOptions,
+                   deadline: Deadline) -> SolverResult:
+    """Contiguity by cut generation (:mod:`scp.solving.cut_loop`). With ``warm_start="heuristic"``
+    the LP-guided start and local search run on the problem without its cut-based constraints
+    (the same model: those constraints compile to no rows), the selection is joined into one
+    piece (:func:`scp.solving.connect.connect`) and warm-starts the loop; the LP bound of that
+    relaxation stays a valid bound."""
+    lp_bound = -np.inf
+    if isinstance(warm_start, str):
+        if warm_start != "heuristic":
+            raise ScenarioError(f"{warm_start!r}: give a selection or 'heuristic'", "solver.warm_start")
+        relaxed = replace(problem, constraints=tuple(c for c in problem.constraints
+                                                     if c not in cut_constraints(problem)))
+        warm_start = None
+        if supported(relaxed):
+            announce(options.progress, "LP relaxation without contiguity, then a greedy selection guided by it")
+            start = lp_guided_start(relaxed, model, deadline.share(0.3, minimum=1.0), options.threads)
+            share = deadline.share(0.1)
+            start = _improved(relaxed, start, None if share is None else time.perf_counter() + share, options.gap,
+                              options.progress)
+            lp_bound = start.lp_bound if np.isfinite(start.lp_bound) else -np.inf
+            joined = None if start.selection is None else connect(problem, start.selection)
+            if joined is not None and evaluate(problem, joined).feasible:
+                warm_start = joined
+                announce(options.progress, f"joined into one piece: objective {evaluate(problem, joined).objective:,.6g}")
+    res = solve_with_cuts(problem, model, lambda m, w, o: _exact(m, solver, w, o), options, deadline,
+                          warm_start, announce=lambda text: announce(options.progress, text))
+    if res.x is not None and lp_bound > res.bound:
+        res.bound, res.gap = lp_bound, relative_gap(res.objective, lp_bound)
+    return res
 
 
 def announce(progress, text: str) -> None:

@@ -32,7 +32,6 @@ Proc. R. Soc. B 267:1-6 (irreplaceability). Hanson et al. prioritizr (portfolios
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 import time
 from dataclasses import dataclass
@@ -41,7 +40,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import Infeasible, ScenarioError
-from ..model import Block, Model, compile_problem
+from ..model import compile_problem
+from ..model.model import with_rows
 from ..problem.constraints import status_masks
 from .pipeline import solve, solve_model
 
@@ -62,17 +62,6 @@ class Portfolio:
     def frequency(self) -> np.ndarray:
         """Share of the solutions that select each unit (0-1)."""
         return self.selections.mean(axis=0)
-
-
-def with_rows(model: Model, tag: str, rows: sp.spmatrix, lower, upper) -> Model:
-    """A copy of ``model`` with extra rows ``lower <= rows @ x <= upper`` (tagged)."""
-    rows = sp.csr_matrix(rows, shape=(rows.shape[0], model.n_cols))
-    k = rows.shape[0]
-    A = sp.vstack([model.A, rows], format="csr")
-    lo = np.concatenate([model.row_lower, np.broadcast_to(np.asarray(lower, dtype=float), (k,))])
-    up = np.concatenate([model.row_upper, np.broadcast_to(np.asarray(upper, dtype=float), (k,))])
-    blocks = model.row_blocks + (Block(tag, model.n_rows, model.n_rows + k),)
-    return dataclasses.replace(model, A=A, row_lower=lo, row_upper=up, row_blocks=blocks)
 
 
 def no_good_row(selection: np.ndarray, n_cols: int) -> tuple[sp.csr_matrix, float]:

@@ -286,7 +286,16 @@ def build_problem(s: Scenario, data: PlanningData, marxan=None) -> Problem:
         if data.boundary is None:
             raise ScenarioError("contiguity needs a boundary matrix: use grid or polygon data, or a boundary "
                                 "table", "contiguity")
-        p = p.contiguity(s.contiguity)
+        c = s.contiguity
+        p = p.contiguity(c) if isinstance(c, str) else p.contiguity(c.mode, c.method)
+    if s.feature_contiguity:
+        if data.boundary is None:
+            raise ScenarioError("feature contiguity needs a boundary matrix: use grid or polygon data, or a "
+                                "boundary table", "feature_contiguity")
+        try:
+            p = p.feature_contiguity(s.feature_contiguity)
+        except DataError as exc:
+            raise ScenarioError(str(exc), "feature_contiguity") from None
     layers = UnitLayers(s, data)
     if s.indicators is not None and data.grid is None and data.geometry is None:
         raise ScenarioError("ECA/ProtConn need unit positions: grid or polygon data (tables and Marxan "

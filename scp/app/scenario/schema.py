@@ -25,7 +25,9 @@ A scenario YAML file::
     coverage: {total: 0.3, per_jurisdiction: 0.3}
     budget: 1500
     boundary: {penalty: 0.5, edge_factor: 1.0}
-    contiguity: selection              # or locked_in: every part joined to a reserve
+    contiguity: selection              # or locked_in: every part joined to a reserve; or
+                                       # {mode: selection, method: cuts}  (cuts: default; or flow)
+    feature_contiguity: [markhor]      # the selected units holding each feature form one piece
     neighbours: {k: 2, directions: 4}  # every selected unit has >= k selected neighbours
     connectivity:                      # penalty on connectivity lost; matrix from a file or
       penalty: 0.5                     # from a resistance layer (dispersal kernel)
@@ -217,6 +219,11 @@ class Corridor(Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+class ContiguityOptions(Strict):
+    mode: Literal["selection", "locked_in"] = "selection"
+    method: Literal["cuts", "flow"] = "cuts"
+
+
 class Neighbours(Strict):
     k: int
     directions: Literal[4, 8] = 4
@@ -292,7 +299,8 @@ class Scenario(Strict):
     budget: NonNegative | None = None
     boundary: Boundary | None = None
     connectivity: Connectivity | None = None
-    contiguity: Literal["selection", "locked_in"] | None = None
+    contiguity: Union[Literal["selection", "locked_in"], ContiguityOptions, None] = None
+    feature_contiguity: list[str] = []
     neighbours: Neighbours | None = None
     corridors: dict[str, Corridor] = {}
     indicators: Indicators | None = None

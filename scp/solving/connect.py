@@ -1,0 +1,86 @@
+"""Make a selection satisfy its contiguity constraints by adding the cheapest chains of units
+(a primal heuristic for the cut loop, :mod:`scp.solving.cut_loop`).
+
+Formulation
+-----------
+Node-weighted shortest paths: entering unit ``k`` costs ``w_k = c_k + e_k`` (its cost plus the
+linear part of its penalties) when it is not selected and 0 when it is, with a floor of
+``1e-9 max w`` so that shorter chains win ties; locked-out units cannot be entered. Starting
+from the largest part (``mode="selection"``), or from the parts that hold a locked-in unit
+(``mode="locked_in"``), the part nearest to the connected set (multi-source Dijkstra) is
+joined along its cheapest chain, until every part is joined. Feature contiguity joins the
+pieces of each feature within the units that hold it. Adding units keeps every target and
+coverage floor of a minimum-set problem met, so the result is feasible whenever such chains
+exist (budgets may be broken: :func:`scp.evaluate` decides whether the result is kept).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import dijkstra
+
+from ..data.spatial import adjacency, parts
+from ..problem.constraints import status_masks
+from ..problem.graph import Contiguity, FeatureContiguity
+
+
+def _join(adj: sp.csr_matrix, weight: np.ndarray, selected: np.ndarray, allowed: np.ndarray,
+          start: np.ndarray | None) -> np.ndarray | None:
+    """``selected`` with chains added so that its parts within ``allowed`` are joined to the part
+    ``start`` (a mask; default the largest part); None when some part cannot be reached."""
+    sel = selected.copy()
+    while True:
+        lab = parts(adj, sel, allowed)
+        k = int(lab.max()) + 1
+        if k <= 1 and start is None:
+            return sel
+        if start is None:
+            sizes = np.bincount(lab[lab >= 0], minlength=k)
+            core = lab == int(np.argmax(sizes))
+        else:
+            core = np.isin(lab, np.unique(lab[start & (lab >= 0)]))
+            if core.sum() == (lab >= 0).sum():
+                return sel
+        # edge (u -> v) costs the weight of entering v; only allowed units, selected ones free
+        g = adj.tocoo()
+        ok = allowed[g.row] & allowed[g.col]
+        w = np.where(sel, 0.0, weight)[g.col[ok]] + 1e-9 * max(float(weight.max()), 1.0)
+        graph = sp.csr_matrix((w, (g.row[ok], g.col[ok])), shape=adj.shape)
+        dist, pred, _ = dijkstra(graph, directed=True, indices=np.flatnonzero(core), min_only=True,
+                                 return_predecessors=True)
+        others = (lab >= 0) & ~core
+        if not np.isfinite(dist[others]).any():
+            return None
+        target = int(np.flatnonzero(others)[np.argmin(dist[others])])
+        node = target
+        while node >= 0 and not core[node]:
+            sel[node] = True
+            node = pred[node]
+
+
+def connect(problem, selection: np.ndarray) -> np.ndarray | None:
+    """``selection`` made to satisfy every cut-based contiguity constraint of ``problem``, or None
+    when a part cannot be joined (see module docstring)."""
+    data = problem.data
+    adj = adjacency(data)
+    locked_in, locked_out = status_masks(data, problem.constraints)
+    from .heuristic import pair_terms
+
+    e, _ = pair_terms(problem)
+    weight = np.maximum(data.cost + e, 0.0)
+    everywhere = ~locked_out
+    sel = np.asarray(selection, dtype=bool) | locked_in
+    graph = [c for c in problem.constraints if isinstance(c, (Contiguity, FeatureContiguity))]
+    for _ in range(3):  # a chain for one constraint may split a feature's piece: repeat a few times
+        for c in graph:
+            todo = ([(c.holders(data, k) & everywhere, None) for k in range(len(c.features))]
+                    if isinstance(c, FeatureContiguity) else
+                    [(everywhere, locked_in if c.mode == "locked_in" else None)])
+            for allowed, start in todo:
+                sel = _join(adj, weight, sel, allowed, start)
+                if sel is None:
+                    return None
+        if not any(c.violation(data, sel, locked_in) for c in graph):
+            return sel
+    return None

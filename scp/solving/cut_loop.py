@@ -1,0 +1,141 @@
+"""Contiguity by cut generation: solve without the graph constraints, add the minimal-separator
+cuts the solution violates, repeat (a generic loop for any solver).
+
+Algorithm
+---------
+1. Solve the model (which holds the cuts found so far, none at first) to the requested gap;
+   its bound ``z_k`` is a valid lower bound for the problem with contiguity (a relaxation), so
+   the best bound is ``max_k z_k``.
+2. If the selection satisfies every cut-based constraint it is feasible: keep it if better.
+   Otherwise add, at once, the separator cuts for all its parts (:func:`scp.model.cuts.separator_cuts`),
+   join its parts along the cheapest chains (:func:`scp.solving.connect.connect`) and keep that
+   selection when :func:`scp.evaluate` confirms it feasible and better.
+3. Stop when the best selection is within the gap of the best bound, or at the deadline (then
+   the best verified selection so far with status ``TIME_LIMIT``); else warm-start the next
+   solve from the best selection (it satisfies every cut) and go to 1.
+
+The loop ends: each round adds cuts violated by the current solution, and a finite number of
+distinct separators exists.
+
+References
+----------
+Carvajal et al. (2013) Operations Research 61:290-304; Fischetti et al. (2017) Mathematical
+Programming Computation 9:203-229.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import Callable
+
+import numpy as np
+
+from ..data.spatial import adjacency
+from ..model import Model
+from ..model.cuts import separator_cuts, cut_rows
+from ..problem.constraints import status_masks
+from ..problem.graph import Contiguity, FeatureContiguity
+from ..results import Status, evaluate
+from .backends import SolveOptions, SolverResult, relative_gap
+from .connect import connect
+from .deadline import Deadline
+from .heuristic import full_start
+from ..model.model import with_rows
+
+
+EARLY_GAP = 0.05
+"""Rounds are solved to this gap (or the requested one, if larger) while they still find cuts:
+a gap-limited round still gives a valid bound and cuts, in a fraction of the time."""
+
+
+def cut_constraints(problem) -> list:
+    """The graph constraints of ``problem`` that the cut loop enforces."""
+    return [c for c in problem.constraints if isinstance(c, FeatureContiguity)
+            or (isinstance(c, Contiguity) and c.method == "cuts")]
+
+
+def violated_cuts(problem, selection: np.ndarray, adj=None) -> list:
+    """Every separator cut that ``selection`` violates, for all cut-based constraints."""
+    data = problem.data
+    adj = adjacency(data) if adj is None else adj
+    locked_in, _ = status_masks(data, problem.constraints)
+    sel = np.asarray(selection, dtype=bool)
+    cuts = []
+    for c in cut_constraints(problem):
+        if isinstance(c, Contiguity):
+            cuts += separator_cuts(adj, sel, roots=locked_in if c.mode == "locked_in" else None)
+        else:
+            for k in range(len(c.features)):
+                cuts += separator_cuts(adj, sel, allowed=c.holders(data, k))
+    return cuts
+
+
+def solve_with_cuts(problem, model: Model, exact: Callable[[Model, object, SolveOptions], SolverResult],
+                    options: SolveOptions, deadline: Deadline, warm_start=None, announce=None) -> SolverResult:
+    """The loop of the module docstring; ``exact(model, warm_start, options)`` solves one round."""
+    say = announce or (lambda text: None)
+    adj = adjacency(problem.data)
+    t0 = time.perf_counter()
+    best_sel, best_obj = None, np.inf
+    if warm_start is not None:
+        sel = np.asarray(warm_start, dtype=bool)
+        ev = evaluate(problem, sel)
+        if ev.feasible:
+            best_sel, best_obj = sel, model.sense * ev.objective
+    bound = -np.inf
+    current = model
+    rounds = n_cuts = 0
+    round_gap = EARLY_GAP
+    last: SolverResult | None = None
+    while True:
+        left = deadline.remaining()
+        if left is not None and left <= 0.05:
+            break
+        opts = dataclasses.replace(options, time_limit=None if left is None else max(0.1, left),
+                                   gap=max(options.gap, round_gap))
+        res = exact(current, best_sel, opts)
+        last = res
+        rounds += 1
+        if np.isfinite(res.bound) and abs(res.bound) < 1e300 and res.x is not None:
+            bound = max(bound, float(res.bound))
+        if res.status in (Status.INFEASIBLE, Status.UNBOUNDED, Status.ERROR) and best_sel is None:
+            return res
+        if res.x is None:
+            break  # stopped before a solution of this round: keep the best so far
+        sel = res.x[: model.n_pu] > 0.5
+        cuts = violated_cuts(problem, sel, adj)
+        if not cuts:
+            ev = evaluate(problem, sel)
+            if ev.feasible and model.sense * ev.objective < best_obj:
+                best_sel, best_obj = sel, model.sense * ev.objective
+            if res.status in (Status.OPTIMAL, Status.WITHIN_GAP):
+                bound = max(bound, float(res.bound))
+        else:
+            joined = connect(problem, sel)
+            if joined is not None:
+                ev = evaluate(problem, joined)
+                if ev.feasible and model.sense * ev.objective < best_obj - 1e-9 * max(1.0, abs(best_obj)):
+                    best_sel, best_obj = joined, model.sense * ev.objective
+            A, rhs = cut_rows(cuts, current.n_cols)
+            current = with_rows(current, f"contiguity_cuts:{rounds}", A, -np.inf, rhs)
+            n_cuts += len(cuts)
+        gap = relative_gap(best_obj, bound) if best_sel is not None else np.inf
+        say(f"cut round {rounds}: {len(cuts)} cut(s) added ({n_cuts} in all); best connected objective "
+            f"{model.sense * best_obj:,.6g}; bound {model.sense * bound:,.6g}; gap {gap:.3%}")
+        if gap <= options.gap:
+            break
+        if not cuts:
+            if round_gap <= options.gap:
+                break
+            round_gap = options.gap  # the cuts are in: now solve the last rounds to the requested gap
+    runtime = time.perf_counter() - t0
+    info = {"cut_rounds": rounds, "cuts": n_cuts}
+    solver = f"{last.solver if last else 'highs'} + separator cuts"
+    if best_sel is None:
+        status = last.status if last is not None and last.status in (Status.INFEASIBLE,) else Status.NO_SOLUTION
+        return SolverResult(status, None, np.nan, bound, np.inf, runtime, solver, extra=info)
+    gap = relative_gap(best_obj, bound)
+    status = Status.OPTIMAL if gap <= max(options.gap, 1e-9) else Status.TIME_LIMIT
+    return SolverResult(status, full_start(model, best_sel.astype(np.float64)), best_obj, bound, gap, runtime,
+                        solver, log=last.log if last else "", extra=info)

@@ -1,0 +1,157 @@
+"""Contiguity by separator cuts: the cuts are valid and violated, the joining heuristic keeps
+selections feasible, and the cut loop's optimum equals brute force on every subset of a 3x4 grid
+(with and without a root, per feature, with a boundary penalty), as the flow formulation does."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.sparse.csgraph import connected_components
+
+import scp
+from bruteforce import all_selections, brute_force
+from scp.data.spatial import adjacency, parts
+from scp.model.cuts import cut_rows, separator_cuts
+from scp.solving.connect import connect
+from test_contiguity import grid_data
+
+X12 = all_selections(12).astype(bool)
+
+
+def connected(adj, sel: np.ndarray, allowed: np.ndarray | None = None) -> bool:
+    """Whether the selected (allowed) units form at most one piece."""
+    keep = sel if allowed is None else sel & allowed
+    idx = np.flatnonzero(keep)
+    return idx.size <= 1 or connected_components(adj[idx][:, idx], directed=False)[0] == 1
+
+
+def rooted(adj, sel: np.ndarray, roots: np.ndarray) -> bool:
+    """Whether every piece of the selection holds a root."""
+    lab = parts(adj, sel)
+    return set(np.unique(lab[lab >= 0])) <= set(np.unique(lab[roots & (lab >= 0)]))
+
+
+def test_cuts_are_violated_and_valid_for_every_connected_subset_of_3x4():
+    data = grid_data(3, 4)
+    adj = adjacency(data)
+    ok = np.array([connected(adj, x) for x in X12])
+    for x in X12[~ok][::7]:  # every 7th disconnected subset
+        cuts = separator_cuts(adj, x)
+        assert cuts
+        A, rhs = cut_rows(cuts, 12)
+        assert (A @ x.astype(float) > rhs + 1e-9).all()  # each cut cuts off this selection
+        lhs = X12[ok].astype(float) @ A.T.toarray()
+        assert (lhs <= rhs + 1e-9).all()  # and no connected selection
+
+
+def test_root_cuts_are_violated_and_valid():
+    data = grid_data(3, 4)
+    adj = adjacency(data)
+    roots = np.zeros(12, bool)
+    roots[[0, 11]] = True
+    ok = np.array([x[roots].all() and rooted(adj, x, roots) for x in X12])
+    for x in X12[(~ok) & X12[:, roots].all(axis=1)]:
+        A, rhs = cut_rows(separator_cuts(adj, x, roots=roots), 12)
+        assert A.shape[0] and (A @ x.astype(float) > rhs + 1e-9).all()
+        assert (X12[ok].astype(float) @ A.T.toarray() <= rhs + 1e-9).all()
+
+
+def test_feature_cuts_use_only_the_units_holding_the_feature():
+    data = grid_data(3, 4)
+    adj = adjacency(data)
+    hold = np.zeros(12, bool)
+    hold[[0, 1, 2, 3, 4, 8]] = True  # an L of holders
+    ok = np.array([connected(adj, x, hold) for x in X12])
+    for x in X12[~ok][::5]:
+        cuts = separator_cuts(adj, x, allowed=hold)
+        for c in cuts:
+            assert hold[c.separator].all() and hold[c.i] and hold[c.j]
+        A, rhs = cut_rows(cuts, 12)
+        assert (A @ x.astype(float) > rhs + 1e-9).all()
+        assert (X12[ok].astype(float) @ A.T.toarray() <= rhs + 1e-9).all()
+
+
+def test_connect_joins_along_the_cheapest_chain():
+    # 1x5 strip: the ends are selected; joining them must add the middle three
+    cost = np.array([1.0, 5.0, 1.0, 5.0, 1.0, 9.0, 1.0, 1.0, 1.0, 9.0])
+    data = scp.PlanningData.from_arrays(cost=cost, features={"a": np.ones(10)},
+                                        boundary=scp.boundary.grid_boundary(np.ones((2, 5), bool)))
+    p = scp.Problem(data).absolute_targets(0.0).contiguity()
+    sel = np.zeros(10, bool)
+    sel[[0, 4]] = True
+    out = connect(p, sel)
+    # row 0: 1 5 1 5 1 / row 1: 9 1 1 1 9: the cheap way runs 0 -> 1 -> 2 -> 3 -> 4 through row 0 (cost 11)
+    # or 0 -> 5 -> 6 -> 7 -> 8 -> 9 -> 4 (cost 21); it picks row 0
+    assert out[[0, 1, 2, 3, 4]].all() and not out[5:].any()
+    assert scp.evaluate(p, out).feasible
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("variant", ["selection", "locked_in", "feature"])
+def test_cut_loop_optimum_equals_brute_force_on_3x4(seed, variant):
+    status = np.zeros(12, np.int8)
+    if variant == "locked_in":
+        status[[0, 7]] = 1
+    data = grid_data(3, 4, seed=seed, status=status)
+    rng = np.random.default_rng(seed)
+    data = scp.PlanningData.from_arrays(cost=data.cost, features={"a": data.rij.toarray()[0],
+                                                                  "b": (rng.random(12) < 0.5) * 2.0},
+                                        boundary=data.boundary, status=status)
+    base = scp.Problem(data).relative_targets(0.5)
+    if seed % 2:
+        base = base.boundary_penalty(0.3)
+    best, feasible = brute_force(base)
+    adj = adjacency(data)
+    roots = status == 1
+    if variant == "selection":
+        ok = np.array([x.any() and connected(adj, x) for x in X12])
+        problems = [base.contiguity(method="cuts"), base.contiguity(method="flow")]
+    elif variant == "locked_in":
+        ok = np.array([rooted(adj, x, roots) for x in X12])
+        problems = [base.contiguity("locked_in", "cuts"), base.contiguity("locked_in", "flow")]
+    else:
+        hold = data.rij.toarray()[1] > 0
+        ok = np.array([connected(adj, x, hold) for x in X12])
+        problems = [base.feature_contiguity("b")]
+    objective = np.array([scp.evaluate(base, x).objective if f else np.inf for x, f in zip(X12, feasible)])
+    expected = float(objective[ok].min())
+    for p in problems:
+        for solver in ("highs", "cbc"):
+            sol = p.solve(solver)
+            assert sol.objective == pytest.approx(expected) and sol.evaluation.feasible
+            assert sol.status is scp.Status.OPTIMAL
+
+
+def test_cut_loop_with_the_heuristic_start_and_a_time_limit():
+    rng = np.random.default_rng(3)
+    n = 10 * 10
+    data = scp.PlanningData.from_arrays(cost=rng.uniform(1, 10, n),
+                                        features={f"f{j}": rng.random(n) * (rng.random(n) < 0.4) for j in range(3)},
+                                        boundary=scp.boundary.grid_boundary(np.ones((10, 10), bool)))
+    p = scp.Problem(data).relative_targets(0.2).contiguity()
+    sol = p.solve(time_limit=3, warm_start="heuristic")
+    assert sol.evaluation.feasible and sol.evaluation.n_patches == 1  # a connected plan, verified
+    assert sol.bound <= sol.objective + 1e-9 and sol.status in (scp.Status.OPTIMAL, scp.Status.WITHIN_GAP,
+                                                                 scp.Status.TIME_LIMIT)
+
+
+def test_scenario_keys(tmp_path):
+    import yaml
+
+    from scenario_fixtures import base_document, write_scenario
+    from scp.app.scenario.build import build_problem, load_data
+    from scp.app.scenario.load import load_scenario
+
+    doc = base_document()
+    doc["contiguity"] = {"mode": "locked_in", "method": "flow"}
+    doc["feature_contiguity"] = ["woodland"]
+    s = load_scenario(write_scenario(str(tmp_path), doc)).scenario
+    data, _ = load_data(s)
+    p = build_problem(s, data)
+    kinds = {type(c).__name__: c for c in p.constraints}
+    assert kinds["Contiguity"].mode == "locked_in" and kinds["Contiguity"].method == "flow"
+    assert kinds["FeatureContiguity"].names == ("woodland",)
+    doc["feature_contiguity"] = ["woodlands"]
+    (tmp_path / "bad.yaml").write_text(yaml.safe_dump(doc))
+    with pytest.raises(scp.ScenarioError, match="feature_contiguity.*did you mean 'woodland'"):
+        build_problem(load_scenario(str(tmp_path / "bad.yaml")).scenario, data)
