@@ -12,7 +12,7 @@ import scp
 from bruteforce import all_selections, brute_force
 from scp.data.spatial import adjacency, parts
 from scp.model.cuts import cut_rows, separator_cuts
-from scp.solving.connect import connect
+from scp.solving.connect import connect, prune
 from test_contiguity import grid_data
 
 X12 = all_selections(12).astype(bool)
@@ -76,13 +76,25 @@ def test_connect_joins_along_the_cheapest_chain():
     cost = np.array([1.0, 5.0, 1.0, 5.0, 1.0, 9.0, 1.0, 1.0, 1.0, 9.0])
     data = scp.PlanningData.from_arrays(cost=cost, features={"a": np.ones(10)},
                                         boundary=scp.boundary.grid_boundary(np.ones((2, 5), bool)))
-    p = scp.Problem(data).absolute_targets(0.0).contiguity()
+    p = scp.Problem(data).absolute_targets(0.0).contiguity().locked_in([0, 4])  # the ends must stay
     sel = np.zeros(10, bool)
     sel[[0, 4]] = True
     out = connect(p, sel)
     # row 0: 1 5 1 5 1 / row 1: 9 1 1 1 9: the cheap way runs 0 -> 1 -> 2 -> 3 -> 4 through row 0 (cost 11)
     # or 0 -> 5 -> 6 -> 7 -> 8 -> 9 -> 4 (cost 21); it picks row 0
     assert out[[0, 1, 2, 3, 4]].all() and not out[5:].any()
+    assert scp.evaluate(p, out).feasible
+
+
+def test_prune_drops_what_no_constraint_needs():
+    # a connected 2x5 selection of everything, one feature in the left column only: pruning keeps
+    # a connected set that still holds the target and drops the dear units it can
+    cost = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 1.0, 2.0, 3.0, 4.0, 5.0])
+    data = scp.PlanningData.from_arrays(cost=cost, features={"a": np.eye(10)[0] + np.eye(10)[5]},
+                                        boundary=scp.boundary.grid_boundary(np.ones((2, 5), bool)))
+    p = scp.Problem(data).absolute_targets({"a": 2.0}).contiguity()
+    out = prune(p, np.ones(10, bool))
+    assert out.tolist() == [True, False, False, False, False, True, False, False, False, False]
     assert scp.evaluate(p, out).feasible
 
 

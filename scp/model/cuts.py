@@ -57,12 +57,15 @@ def _outside_components(adj: sp.csr_matrix, blocked: np.ndarray, allowed: np.nda
 
 
 def separator_cuts(adj: sp.csr_matrix, selected: np.ndarray, allowed: np.ndarray | None = None,
-                   roots: np.ndarray | None = None, pairs_per_part: int | None = None) -> list[Cut]:
+                   roots: np.ndarray | None = None, pairs_per_part: int | None = None,
+                   every_unit: bool = False) -> list[Cut]:
     """Minimal-separator cuts violated by ``selected`` (see module docstring).
 
     Without ``roots``: one cut per ordered pair of parts ``(C, D)`` (up to ``pairs_per_part``
     partners per part, nearest labels first); with ``roots`` (a mask, e.g. the locked-in units):
     one cut per part that contains no root. ``allowed`` restricts the graph (feature contiguity).
+    ``every_unit`` writes the cut of a part for each of its units as ``i`` (the separator is the
+    same), not only for its representative: more rows, a tighter relaxation.
     Returns [] when the selection satisfies the constraint.
     """
     n = selected.shape[0]
@@ -98,7 +101,8 @@ def separator_cuts(adj: sp.csr_matrix, selected: np.ndarray, allowed: np.ndarray
             reach = np.isin(comp, labels)
             touches = np.asarray(adj_bool @ reach.astype(np.int8)).ravel() > 0
             sep = np.flatnonzero(nbr & touches)
-            cuts.append(Cut(int(rep[c]), None if d is None else int(rep[d]), sep))
+            members = np.flatnonzero(in_c) if every_unit else np.array([rep[c]])
+            cuts += [Cut(int(i), None if d is None else int(rep[d]), sep) for i in members]
     return cuts
 
 

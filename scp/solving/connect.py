@@ -59,6 +59,51 @@ def _join(adj: sp.csr_matrix, weight: np.ndarray, selected: np.ndarray, allowed:
             node = pred[node]
 
 
+MAX_PRUNE_CHECKS = 2_000
+"""Candidate removals :func:`prune` examines at most (each needs a connectivity check)."""
+
+
+def prune(problem, selection: np.ndarray) -> np.ndarray:
+    """Drop selected units, dearest first, whose removal lowers the objective and keeps every
+    target, coverage floor, lock and cut-based contiguity constraint satisfied.
+
+    The change of the objective when unit ``i`` leaves is ``-(c_i + e_i - sum_j S_ij x_j)``
+    (cost, linear and pair penalty terms of :func:`scp.solving.heuristic.pair_terms`); the
+    held amounts are updated per removal, and connectivity is checked with the constraints'
+    own ``violation``. At most :data:`MAX_PRUNE_CHECKS` candidates are examined."""
+    from .local_search import problem_arrays
+
+    arr = problem_arrays(problem.__class__(problem.data, problem.objective, problem.targets,
+                                           tuple(c for c in problem.constraints
+                                                 if not isinstance(c, (Contiguity, FeatureContiguity))),
+                                           problem.penalties))
+    if arr is None:
+        return selection
+    data = problem.data
+    graph = [c for c in problem.constraints if isinstance(c, (Contiguity, FeatureContiguity))]
+    locked_in, _ = status_masks(data, problem.constraints)
+    sel = np.asarray(selection, dtype=bool).copy()
+    x = sel.astype(np.float64)
+    held = np.asarray(arr.R.T @ x).ravel()
+    nbr = np.asarray(arr.S @ x).ravel()
+    gain = arr.lin - nbr  # objective saved by removing each unit
+    order = [i for i in np.argsort(-gain, kind="stable") if sel[i] and not locked_in[i] and gain[i] > 1e-12]
+    R = arr.R.tocsr()
+    for i in order[:MAX_PRUNE_CHECKS]:
+        if arr.lin[i] - float((arr.S[i] @ x)[0]) <= 1e-12:
+            continue  # no longer a saving after earlier removals
+        row = R[i]
+        if (held[row.indices] - row.data < arr.need[row.indices]).any():
+            continue
+        sel[i] = False
+        if any(c.violation(data, sel, locked_in) for c in graph):
+            sel[i] = True
+            continue
+        x[i] = 0.0
+        held[row.indices] -= row.data
+    return sel
+
+
 def connect(problem, selection: np.ndarray) -> np.ndarray | None:
     """``selection`` made to satisfy every cut-based contiguity constraint of ``problem``, or None
     when a part cannot be joined (see module docstring)."""
@@ -82,5 +127,5 @@ def connect(problem, selection: np.ndarray) -> np.ndarray | None:
                 if sel is None:
                     return None
         if not any(c.violation(data, sel, locked_in) for c in graph):
-            return sel
+            return prune(problem, sel)
     return None

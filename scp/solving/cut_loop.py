@@ -49,6 +49,10 @@ EARLY_GAP = 0.05
 a gap-limited round still gives a valid bound and cuts, in a fraction of the time."""
 
 
+EVERY_UNIT = True
+"""Write each part's cuts for every unit of the part (see :func:`scp.model.cuts.separator_cuts`)."""
+
+
 def cut_constraints(problem) -> list:
     """The graph constraints of ``problem`` that the cut loop enforces."""
     return [c for c in problem.constraints if isinstance(c, FeatureContiguity)
@@ -64,10 +68,11 @@ def violated_cuts(problem, selection: np.ndarray, adj=None) -> list:
     cuts = []
     for c in cut_constraints(problem):
         if isinstance(c, Contiguity):
-            cuts += separator_cuts(adj, sel, roots=locked_in if c.mode == "locked_in" else None)
+            cuts += separator_cuts(adj, sel, roots=locked_in if c.mode == "locked_in" else None,
+                                   every_unit=EVERY_UNIT)
         else:
             for k in range(len(c.features)):
-                cuts += separator_cuts(adj, sel, allowed=c.holders(data, k))
+                cuts += separator_cuts(adj, sel, allowed=c.holders(data, k), every_unit=EVERY_UNIT)
     return cuts
 
 
