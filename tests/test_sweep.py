@@ -75,3 +75,13 @@ def test_sweep_on_two_workers_reports_a_failing_variant(tmp_path):
     assert (out / "tradeoff.png").stat().st_size > 0 and "impossible" in (out / "sweep.md").read_text()
     # the folder is not replaced without --overwrite
     assert main(["sweep", str(tmp_path / "sweep.yaml")]) == 2
+
+
+def test_tradeoff_axes_carry_units():
+    from scp.app.sweep import axis_label
+
+    units = {"cost": "index x km2", "boundary": "m"}
+    assert axis_label("cost", units) == "cost (index x km²)"
+    assert axis_label("boundary_length", units) == "boundary length (m)"
+    assert axis_label("protconn", units) == "protconn (% of the region)"
+    assert axis_label("cost", {}) == "cost"

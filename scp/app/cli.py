@@ -356,6 +356,7 @@ def main(argv: list[str] | None = None) -> int:
             name = "terminated" if signum == signal.SIGTERM else "interrupted"
             print(f"\n{name}; no results folder was written or changed", file=sys.stderr)
             return 143 if signum == signal.SIGTERM else 130
+    sys.stdout.flush()  # the results lines first, then the timing
     print(f"done in {time.perf_counter() - args.started:.1f} s", file=sys.stderr)
     return code
 

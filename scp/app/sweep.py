@@ -165,7 +165,7 @@ def run_variant(scenario: str, sweep_path: str, name: str, overrides: dict, out:
     row = {"variant": name, "status": sol.status.value, "cost": ev.cost, "objective": sol.objective,
            "boundary_length": ev.boundary_length, "n_selected": ev.n_selected, "coverage": ev.coverage,
            "gap": sol.gap, "runtime_s": time.perf_counter() - t0, "n_patches": ev.n_patches, "protconn": None,
-           "error": "", "folder": out}
+           "error": "", "folder": out, "units": {k: sol.problem.data.unit(k) for k in ("cost", "boundary")}}
     summary = os.path.join(out, "summary.json")
     if os.path.isfile(summary):
         import json
@@ -174,6 +174,17 @@ def run_variant(scenario: str, sweep_path: str, name: str, overrides: dict, out:
             pc = json.load(fh).get("protconn")
         row["protconn"] = pc["protconn"] if pc else None
     return row
+
+
+def axis_label(column: str, units: dict) -> str:
+    """``cost (index x km²)``, ``boundary length (m)``, ``coverage (share of the region)``..."""
+    from .report.fmt import unit_text
+
+    unit = {"cost": units.get("cost"), "objective": units.get("cost"), "boundary_length": units.get("boundary"),
+            "coverage": "share of the region", "protconn": "% of the region", "runtime_s": "s",
+            "gap": "relative", "n_selected": "units", "n_patches": "patches"}.get(column)
+    name = column.replace("_s", "").replace("_", " ") if column == "runtime_s" else column.replace("_", " ")
+    return f"{name} ({unit_text(unit)})" if unit else name
 
 
 def elbow(x, y) -> int | None:
@@ -238,8 +249,9 @@ def plot_tradeoff(rows: list[dict], x: str, y: str, path: str, title: str) -> in
         ax.plot([xs[k]], [ys[k]], marker="*", color="#c53030", markersize=16, linestyle="none",
                 label=f"elbow: {ok[k]['variant']}")
         ax.legend(fontsize=8)
-    ax.set_xlabel(x.replace("_", " "))
-    ax.set_ylabel(y.replace("_", " "))
+    units = next((r["units"] for r in ok if r.get("units")), {})
+    ax.set_xlabel(axis_label(x, units))
+    ax.set_ylabel(axis_label(y, units))
     ax.set_title(title, fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=100)

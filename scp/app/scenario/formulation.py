@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...problem.constraints import Budget, Coverage, Linear
-from ...problem.graph import Contiguity, Corridor, Neighbours
+from ...problem.graph import Contiguity, Corridor, FeatureContiguity, Neighbours
 from ...problem.penalties import BoundaryPenalty, ConnectivityPenalty
 
 
@@ -41,8 +41,13 @@ def formulation_text(problem) -> str:
             lines.append(f"           linear constraint {c.name}: g . x {c.sense} {c.rhs:g}")
     for c in problem.constraints:
         if isinstance(c, Contiguity):
-            lines.append("           the selection is one connected network (single-commodity flow)" if c.mode == "selection"
-                         else "           every part of the selection is joined to a locked-in unit (flow)")
+            how = ("single-commodity flow" if c.method == "flow"
+                   else "x_i + x_j - sum_(k in S) x_k <= 1 for vertex separators S, added as solutions need them")
+            lines.append(f"           the selection is one connected network ({how})" if c.mode == "selection"
+                         else f"           every part of the selection is joined to a locked-in unit ({how})")
+        elif isinstance(c, FeatureContiguity):
+            lines.append(f"           the selected units holding {', '.join(c.names)} form one piece each "
+                         "(separator cuts within the units holding each feature)")
         elif isinstance(c, Neighbours):
             lines.append(f"           sum_(j in N(i)) x_j >= {c.k} x_i   ({c.neighbours}-neighbours of every unit i)")
         elif isinstance(c, Corridor):
@@ -76,6 +81,8 @@ def formulation_words(problem) -> str:
         elif isinstance(c, Contiguity):
             parts.append("forming one connected network" if c.mode == "selection"
                          else "with every part joined to an existing reserve")
+        elif isinstance(c, FeatureContiguity):
+            parts.append(f"with the units holding {', '.join(c.names)} in one piece each")
         elif isinstance(c, Corridor):
             parts.append(f"with a corridor of selected units for {c.name}")
     n_in, n_out = int((data.status == 1).sum()), int((data.status == 2).sum())
