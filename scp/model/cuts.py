@@ -30,6 +30,7 @@ Programming Computation 9:203-229.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,14 +59,15 @@ def _outside_components(adj: sp.csr_matrix, blocked: np.ndarray, allowed: np.nda
 
 def separator_cuts(adj: sp.csr_matrix, selected: np.ndarray, allowed: np.ndarray | None = None,
                    roots: np.ndarray | None = None, pairs_per_part: int | None = None,
-                   every_unit: bool = False) -> list[Cut]:
+                   every_unit: bool = False, stop_at: float | None = None) -> list[Cut]:
     """Minimal-separator cuts violated by ``selected`` (see module docstring).
 
     Without ``roots``: one cut per ordered pair of parts ``(C, D)`` (up to ``pairs_per_part``
     partners per part, nearest labels first); with ``roots`` (a mask, e.g. the locked-in units):
     one cut per part that contains no root. ``allowed`` restricts the graph (feature contiguity).
     ``every_unit`` writes the cut of a part for each of its units as ``i`` (the separator is the
-    same), not only for its representative: more rows, a tighter relaxation.
+    same), not only for its representative: more rows, a tighter relaxation. ``stop_at`` (a
+    :func:`time.perf_counter` value) ends the separation early; the cuts found so far are valid.
     Returns [] when the selection satisfies the constraint.
     """
     n = selected.shape[0]
@@ -87,6 +89,8 @@ def separator_cuts(adj: sp.csr_matrix, selected: np.ndarray, allowed: np.ndarray
     for c in range(k):
         if roots is not None and rooted[c]:
             continue
+        if stop_at is not None and cuts and time.perf_counter() >= stop_at:
+            break
         in_c = lab == c
         nbr = (np.asarray(adj_bool @ in_c.astype(np.int8)).ravel() > 0) & ~in_c & allowed
         comp = _outside_components(adj, in_c | nbr, allowed)

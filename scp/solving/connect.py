@@ -16,6 +16,8 @@ exist (budgets may be broken: :func:`scp.evaluate` decides whether the result is
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
@@ -26,11 +28,14 @@ from ..problem.graph import Contiguity, FeatureContiguity
 
 
 def _join(adj: sp.csr_matrix, weight: np.ndarray, selected: np.ndarray, allowed: np.ndarray,
-          start: np.ndarray | None) -> np.ndarray | None:
+          start: np.ndarray | None, stop_at: float | None = None) -> np.ndarray | None:
     """``selected`` with chains added so that its parts within ``allowed`` are joined to the part
-    ``start`` (a mask; default the largest part); None when some part cannot be reached."""
+    ``start`` (a mask; default the largest part); None when some part cannot be reached, or
+    when ``stop_at`` passes first."""
     sel = selected.copy()
     while True:
+        if stop_at is not None and time.perf_counter() >= stop_at:
+            return None
         lab = parts(adj, sel, allowed)
         k = int(lab.max()) + 1
         if k <= 1 and start is None:
@@ -63,14 +68,15 @@ MAX_PRUNE_CHECKS = 2_000
 """Candidate removals :func:`prune` examines at most (each needs a connectivity check)."""
 
 
-def prune(problem, selection: np.ndarray) -> np.ndarray:
+def prune(problem, selection: np.ndarray, stop_at: float | None = None) -> np.ndarray:
     """Drop selected units, dearest first, whose removal lowers the objective and keeps every
     target, coverage floor, lock and cut-based contiguity constraint satisfied.
 
     The change of the objective when unit ``i`` leaves is ``-(c_i + e_i - sum_j S_ij x_j)``
     (cost, linear and pair penalty terms of :func:`scp.solving.heuristic.pair_terms`); the
     held amounts are updated per removal, and connectivity is checked with the constraints'
-    own ``violation``. At most :data:`MAX_PRUNE_CHECKS` candidates are examined."""
+    own ``violation``. At most :data:`MAX_PRUNE_CHECKS` candidates are examined, and none after
+    ``stop_at`` (a :func:`time.perf_counter` value)."""
     from .local_search import problem_arrays
 
     arr = problem_arrays(problem.__class__(problem.data, problem.objective, problem.targets,
@@ -90,6 +96,8 @@ def prune(problem, selection: np.ndarray) -> np.ndarray:
     order = [i for i in np.argsort(-gain, kind="stable") if sel[i] and not locked_in[i] and gain[i] > 1e-12]
     R = arr.R.tocsr()
     for i in order[:MAX_PRUNE_CHECKS]:
+        if stop_at is not None and time.perf_counter() >= stop_at:
+            break
         if arr.lin[i] - float((arr.S[i] @ x)[0]) <= 1e-12:
             continue  # no longer a saving after earlier removals
         row = R[i]
@@ -104,7 +112,7 @@ def prune(problem, selection: np.ndarray) -> np.ndarray:
     return sel
 
 
-def connect(problem, selection: np.ndarray) -> np.ndarray | None:
+def connect(problem, selection: np.ndarray, stop_at: float | None = None) -> np.ndarray | None:
     """``selection`` made to satisfy every cut-based contiguity constraint of ``problem``, or None
     when a part cannot be joined (see module docstring)."""
     data = problem.data
@@ -123,9 +131,9 @@ def connect(problem, selection: np.ndarray) -> np.ndarray | None:
                     if isinstance(c, FeatureContiguity) else
                     [(everywhere, locked_in if c.mode == "locked_in" else None)])
             for allowed, start in todo:
-                sel = _join(adj, weight, sel, allowed, start)
+                sel = _join(adj, weight, sel, allowed, start, stop_at)
                 if sel is None:
                     return None
         if not any(c.violation(data, sel, locked_in) for c in graph):
-            return prune(problem, sel)
+            return prune(problem, sel, stop_at)
     return None

@@ -49,6 +49,9 @@ EARLY_GAP = 0.05
 a gap-limited round still gives a valid bound and cuts, in a fraction of the time."""
 
 
+PARTNERS = 20
+"""Other parts each part gets a cut towards, per round (a selection with k parts would otherwise
+give k (k - 1) separations)."""
 EVERY_UNIT = True
 """Write each part's cuts for every unit of the part (see :func:`scp.model.cuts.separator_cuts`)."""
 
@@ -59,8 +62,10 @@ def cut_constraints(problem) -> list:
             or (isinstance(c, Contiguity) and c.method == "cuts")]
 
 
-def violated_cuts(problem, selection: np.ndarray, adj=None) -> list:
-    """Every separator cut that ``selection`` violates, for all cut-based constraints."""
+def violated_cuts(problem, selection: np.ndarray, adj=None, stop_at: float | None = None) -> list:
+    """Separator cuts that ``selection`` violates, for all cut-based constraints: every part gets
+    cuts towards at most :data:`PARTNERS` other parts; ``stop_at`` ends the separation early (at
+    least one cut per violated constraint is always returned)."""
     data = problem.data
     adj = adjacency(data) if adj is None else adj
     locked_in, _ = status_masks(data, problem.constraints)
@@ -69,10 +74,11 @@ def violated_cuts(problem, selection: np.ndarray, adj=None) -> list:
     for c in cut_constraints(problem):
         if isinstance(c, Contiguity):
             cuts += separator_cuts(adj, sel, roots=locked_in if c.mode == "locked_in" else None,
-                                   every_unit=EVERY_UNIT)
+                                   every_unit=EVERY_UNIT, pairs_per_part=PARTNERS, stop_at=stop_at)
         else:
             for k in range(len(c.features)):
-                cuts += separator_cuts(adj, sel, allowed=c.holders(data, k), every_unit=EVERY_UNIT)
+                cuts += separator_cuts(adj, sel, allowed=c.holders(data, k), every_unit=EVERY_UNIT,
+                                       pairs_per_part=PARTNERS, stop_at=stop_at)
     return cuts
 
 
@@ -109,7 +115,7 @@ def solve_with_cuts(problem, model: Model, exact: Callable[[Model, object, Solve
         if res.x is None:
             break  # stopped before a solution of this round: keep the best so far
         sel = res.x[: model.n_pu] > 0.5
-        cuts = violated_cuts(problem, sel, adj)
+        cuts = violated_cuts(problem, sel, adj, stop_at=deadline.at)
         if not cuts:
             ev = evaluate(problem, sel)
             if ev.feasible and model.sense * ev.objective < best_obj:
@@ -117,7 +123,7 @@ def solve_with_cuts(problem, model: Model, exact: Callable[[Model, object, Solve
             if res.status in (Status.OPTIMAL, Status.WITHIN_GAP):
                 bound = max(bound, float(res.bound))
         else:
-            joined = connect(problem, sel)
+            joined = connect(problem, sel, stop_at=deadline.at)
             if joined is not None:
                 ev = evaluate(problem, joined)
                 if ev.feasible and model.sense * ev.objective < best_obj - 1e-9 * max(1.0, abs(best_obj)):

@@ -186,7 +186,9 @@ def _solve_by_cuts(problem: Problem, model: Model, solver: str, warm_start, opti
             start = _improved(relaxed, start, None if share is None else time.perf_counter() + share, options.gap,
                               options.progress)
             lp_bound = start.lp_bound if np.isfinite(start.lp_bound) else -np.inf
-            joined = None if start.selection is None else connect(problem, start.selection)
+            share = deadline.share(0.2)
+            joined = None if start.selection is None else connect(
+                problem, start.selection, stop_at=None if share is None else time.perf_counter() + share)
             if joined is not None and evaluate(problem, joined).feasible:
                 warm_start = joined
                 announce(options.progress, f"joined into one piece: objective {evaluate(problem, joined).objective:,.6g}")
