@@ -50,6 +50,8 @@ def graticule(ax, crs, unit: str = "") -> bool:
     ax.set_ylim(y0, y1)
     ax.set_xticks(xt, xl, fontsize=8)
     ax.set_yticks(yt, yl, fontsize=8)
+    ax.set_xlabel("")  # the ticks are degrees: drop any projected-axis label (geopandas sets one)
+    ax.set_ylabel("")
     return True
 
 
