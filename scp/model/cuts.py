@@ -113,12 +113,15 @@ def separator_cuts(adj: sp.csr_matrix, selected: np.ndarray, allowed: np.ndarray
 def cut_rows(cuts: list[Cut], n_cols: int) -> tuple[sp.csr_matrix, np.ndarray]:
     """The cuts as rows over ``n_cols`` columns (the first ``n_pu`` are the units) and their
     right-hand sides (each row is ``<= rhs``)."""
-    rows, cols, vals = [], [], []
-    for r, c in enumerate(cuts):
-        ends = [c.i] if c.j is None else [c.i, c.j]
-        rows += [r] * (len(ends) + c.separator.size)
-        cols += ends + c.separator.tolist()
-        vals += [1.0] * len(ends) + [-1.0] * c.separator.size
+    if not cuts:
+        return sp.csr_matrix((0, n_cols)), np.zeros(0)
+    ends = [np.array([c.i] if c.j is None else [c.i, c.j]) for c in cuts]
+    seps = [c.separator for c in cuts]
+    n_ends = np.array([e.size for e in ends])
+    n_seps = np.array([e.size for e in seps])
+    rows = np.concatenate([np.repeat(np.arange(len(cuts)), n_ends), np.repeat(np.arange(len(cuts)), n_seps)])
+    cols = np.concatenate(ends + seps).astype(np.int64)
+    vals = np.concatenate([np.ones(int(n_ends.sum())), -np.ones(int(n_seps.sum()))])
     A = sp.csr_matrix((vals, (rows, cols)), shape=(len(cuts), n_cols))
     A.sum_duplicates()
     return A, np.array([c.rhs for c in cuts])

@@ -16,6 +16,7 @@ exist (budgets may be broken: :func:`scp.evaluate` decides whether the result is
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import numpy as np
@@ -33,6 +34,10 @@ def _join(adj: sp.csr_matrix, weight: np.ndarray, selected: np.ndarray, allowed:
     ``start`` (a mask; default the largest part); None when some part cannot be reached, or
     when ``stop_at`` passes first."""
     sel = selected.copy()
+    g = adj.tocoo()
+    ok = allowed[g.row] & allowed[g.col]
+    tails, heads = g.row[ok], g.col[ok]
+    floor = 1e-9 * max(float(weight.max()), 1.0)
     while True:
         if stop_at is not None and time.perf_counter() >= stop_at:
             return None
@@ -48,10 +53,8 @@ def _join(adj: sp.csr_matrix, weight: np.ndarray, selected: np.ndarray, allowed:
             if core.sum() == (lab >= 0).sum():
                 return sel
         # edge (u -> v) costs the weight of entering v; only allowed units, selected ones free
-        g = adj.tocoo()
-        ok = allowed[g.row] & allowed[g.col]
-        w = np.where(sel, 0.0, weight)[g.col[ok]] + 1e-9 * max(float(weight.max()), 1.0)
-        graph = sp.csr_matrix((w, (g.row[ok], g.col[ok])), shape=adj.shape)
+        w = np.where(sel, 0.0, weight)[heads] + floor
+        graph = sp.csr_matrix((w, (tails, heads)), shape=adj.shape)
         dist, pred, _ = dijkstra(graph, directed=True, indices=np.flatnonzero(core), min_only=True,
                                  return_predecessors=True)
         others = (lab >= 0) & ~core
@@ -62,6 +65,22 @@ def _join(adj: sp.csr_matrix, weight: np.ndarray, selected: np.ndarray, allowed:
         while node >= 0 and not core[node]:
             sel[node] = True
             node = pred[node]
+
+
+def satisfied(data, adj: sp.csr_matrix, graph: list, sel: np.ndarray, locked_in: np.ndarray) -> bool:
+    """Whether ``sel`` meets every contiguity constraint in ``graph`` (the same test as their
+    ``violation``, on an adjacency computed once)."""
+    for c in graph:
+        if isinstance(c, FeatureContiguity):
+            if any(parts(adj, sel, c.holders(data, k)).max() >= 1 for k in range(len(c.features))):
+                return False
+        else:
+            lab = parts(adj, sel)
+            if c.mode == "selection" and lab.max() >= 1:
+                return False
+            if c.mode == "locked_in" and np.setdiff1d(lab[lab >= 0], lab[locked_in & (lab >= 0)]).size:
+                return False
+    return True
 
 
 MAX_PRUNE_CHECKS = 2_000
@@ -79,21 +98,20 @@ def prune(problem, selection: np.ndarray, stop_at: float | None = None) -> np.nd
     ``stop_at`` (a :func:`time.perf_counter` value)."""
     from .local_search import problem_arrays
 
-    arr = problem_arrays(problem.__class__(problem.data, problem.objective, problem.targets,
-                                           tuple(c for c in problem.constraints
-                                                 if not isinstance(c, (Contiguity, FeatureContiguity))),
-                                           problem.penalties))
+    graph = [c for c in problem.constraints if isinstance(c, (Contiguity, FeatureContiguity))]
+    arr = problem_arrays(dataclasses.replace(problem, constraints=tuple(
+        c for c in problem.constraints if not isinstance(c, (Contiguity, FeatureContiguity)))))
     if arr is None:
         return selection
     data = problem.data
-    graph = [c for c in problem.constraints if isinstance(c, (Contiguity, FeatureContiguity))]
+    adj = adjacency(data)
     locked_in, _ = status_masks(data, problem.constraints)
     sel = np.asarray(selection, dtype=bool).copy()
     x = sel.astype(np.float64)
     held = np.asarray(arr.R.T @ x).ravel()
-    nbr = np.asarray(arr.S @ x).ravel()
-    gain = arr.lin - nbr  # objective saved by removing each unit
-    order = [i for i in np.argsort(-gain, kind="stable") if sel[i] and not locked_in[i] and gain[i] > 1e-12]
+    gain = arr.lin - np.asarray(arr.S @ x).ravel()  # objective saved by removing each unit
+    cand = np.flatnonzero(sel & ~locked_in & (gain > 1e-12))
+    order = cand[np.argsort(-gain[cand], kind="stable")]
     R = arr.R.tocsr()
     for i in order[:MAX_PRUNE_CHECKS]:
         if stop_at is not None and time.perf_counter() >= stop_at:
@@ -104,7 +122,9 @@ def prune(problem, selection: np.ndarray, stop_at: float | None = None) -> np.nd
         if (held[row.indices] - row.data < arr.need[row.indices]).any():
             continue
         sel[i] = False
-        if any(c.violation(data, sel, locked_in) for c in graph):
+        nbrs = adj.indices[adj.indptr[i]:adj.indptr[i + 1]]
+        # a unit with at most one selected neighbour (a leaf) never splits a piece when it leaves
+        if sel[nbrs].sum() > 1 and not satisfied(data, adj, graph, sel, locked_in):
             sel[i] = True
             continue
         x[i] = 0.0
@@ -134,6 +154,6 @@ def connect(problem, selection: np.ndarray, stop_at: float | None = None) -> np.
                 sel = _join(adj, weight, sel, allowed, start, stop_at)
                 if sel is None:
                     return None
-        if not any(c.violation(data, sel, locked_in) for c in graph):
+        if satisfied(data, adj, graph, sel, locked_in):
             return prune(problem, sel, stop_at)
     return None

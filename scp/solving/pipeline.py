@@ -189,9 +189,10 @@ def _solve_by_cuts(problem: Problem, model: Model, solver: str, warm_start, opti
             share = deadline.share(0.2)
             joined = None if start.selection is None else connect(
                 problem, start.selection, stop_at=None if share is None else time.perf_counter() + share)
-            if joined is not None and evaluate(problem, joined).feasible:
+            ev = None if joined is None else evaluate(problem, joined)
+            if ev is not None and ev.feasible:
                 warm_start = joined
-                announce(options.progress, f"joined into one piece: objective {evaluate(problem, joined).objective:,.6g}")
+                announce(options.progress, f"joined into one piece: objective {ev.objective:,.6g}")
     res = solve_with_cuts(problem, model, lambda m, w, o: _exact(m, solver, w, o), options, deadline,
                           warm_start, announce=lambda text: announce(options.progress, text))
     if res.x is not None and lp_bound > res.bound:
