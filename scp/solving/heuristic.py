@@ -41,6 +41,11 @@ def supported(problem) -> bool:
     return problem.objective.name == "min_set" and all(isinstance(c, (Coverage, Locked)) for c in problem.constraints)
 
 
+def has_pair_penalties(problem) -> bool:
+    """Whether ``problem`` is handled by the heuristics and has a boundary or connectivity penalty."""
+    return supported(problem) and any(p.penalty > 0 for p in problem.penalties)
+
+
 def pair_terms(problem) -> tuple[np.ndarray, sp.csr_matrix]:
     """The penalties' linear part ``e`` and symmetric pair weights ``S = W + W^T`` (zero diagonal)."""
     n = problem.data.n_pu
@@ -250,6 +255,7 @@ class Start:
     heuristic_seconds: float
     local_search_seconds: float = 0.0
     local_search_gain: float = 0.0
+    annealing_seconds: float = 0.0
 
     @property
     def gap(self) -> float:

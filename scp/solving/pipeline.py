@@ -33,7 +33,8 @@ from .backends.highs import solve_highs_guarded
 from .deadline import Deadline
 from .connect import connect
 from .cut_loop import cut_constraints, solve_with_cuts
-from .heuristic import Start, full_start, lp_guided_start, supported
+from .annealing import anneal_in_rounds
+from .heuristic import Start, full_start, has_pair_penalties, lp_guided_start, supported
 from .local_search import local_search
 
 SETUP_FACTOR = 3.0
@@ -120,12 +121,7 @@ def solve_model(problem: Problem, model: Model, solver: str = "highs", *, gap: f
         if warm_start != "heuristic":
             raise ScenarioError(f"{warm_start!r}: give a selection or 'heuristic'", "solver.warm_start")
         t0 = time.perf_counter()
-        announce(progress, "LP relaxation, then a greedy selection guided by it")
-        start = lp_guided_start(problem, model, deadline.share(0.4, minimum=1.0), threads)
-        if start.selection is not None:
-            announce(progress, f"LP bound {start.lp_bound:,.6g}; greedy selection: objective {start.objective:,.6g}")
-        share = deadline.share(0.2)
-        start = _improved(problem, start, None if share is None else time.perf_counter() + share, gap, progress)
+        start = heuristic_start(problem, model, deadline, threads, gap, progress, shares=(0.5, 0.4, 0.2))
         used = time.perf_counter() - t0
         warm_start = start.selection
         if start.selection is not None and start.gap <= gap:
@@ -180,11 +176,9 @@ def _solve_by_cuts(problem: Problem, model: Model, solver: str, warm_start, opti
                                                      if c not in cut_constraints(problem)))
         warm_start = None
         if supported(relaxed):
-            announce(options.progress, "LP relaxation without contiguity, then a greedy selection guided by it")
-            start = lp_guided_start(relaxed, model, deadline.share(0.3, minimum=1.0), options.threads)
-            share = deadline.share(0.1)
-            start = _improved(relaxed, start, None if share is None else time.perf_counter() + share, options.gap,
-                              options.progress)
+            announce(options.progress, "heuristics without contiguity first")
+            start = heuristic_start(relaxed, model, deadline, options.threads, options.gap, options.progress,
+                                    shares=(0.15, 0.3, 0.1))
             lp_bound = start.lp_bound if np.isfinite(start.lp_bound) else -np.inf
             share = deadline.share(0.2)
             joined = None if start.selection is None else connect(
@@ -243,14 +237,54 @@ Koytendag at twice the penalty with 30% per country: 12,951 after round 1, 12,29
 LP bound 12,015)."""
 
 
+def heuristic_start(problem: Problem, model: Model, deadline: Deadline, threads: int | None, gap: float,
+                    progress, shares: tuple[float, float, float]) -> Start:
+    """The primal heuristics in turn, each under its share of the remaining time (``shares``):
+    penalised-shortfall annealing (:mod:`scp.solving.annealing`) when the problem has pair
+    penalties (boundary, connectivity), where it beats the LP-guided greedy; the LP relaxation (the
+    bound) and the greedy selection it guides; the better of the two is improved by the
+    feasibility-keeping local search. Every selection kept is verified by :func:`evaluate`."""
+    annealed = None
+    if has_pair_penalties(problem):
+        share = deadline.share(shares[0])
+        announce(progress, "simulated annealing with penalised shortfalls")
+        annealed = anneal_in_rounds(
+            problem, deadline_at=None if share is None else time.perf_counter() + share,
+            on_round=lambda sweeps, r: announce(progress, f"annealing, {sweeps:,} sweeps: best objective "
+                                                          f"{r.objective:,.6g} ({r.seconds:.1f} s)"))
+    announce(progress, "LP relaxation, then a greedy selection guided by it")
+    start = lp_guided_start(problem, model, deadline.share(shares[1], minimum=1.0), threads)
+    if start.selection is not None:
+        announce(progress, f"LP bound {start.lp_bound:,.6g}; greedy selection: objective {start.objective:,.6g}")
+    share = deadline.share(shares[2])
+    stop_at = None if share is None else time.perf_counter() + share
+    candidates = [start]
+    if annealed is not None:
+        start.annealing_seconds = annealed.seconds
+        ev = evaluate(problem, annealed.selection)
+        if ev.feasible:
+            candidates.append(replace(start, selection=annealed.selection, objective=ev.objective))
+    # the first local-search round on each candidate (the greedy one keeps the LP's structure, which
+    # wins where coverage floors bind), then the further rounds on the better
+    candidates = [_improved(problem, c, stop_at, gap, progress, LOCAL_SEARCH_ROUNDS[:1],
+                            "from the LP-guided selection" if k == 0 else "from the annealed selection")
+                  for k, c in enumerate(candidates)]
+    best = min((c for c in candidates if c.selection is not None), key=lambda c: c.objective, default=start)
+    for c in candidates:  # the books of all heuristics
+        if c is not best:
+            best.local_search_seconds += c.local_search_seconds
+    return _improved(problem, best, stop_at, gap, progress, LOCAL_SEARCH_ROUNDS[1:], "", first_round=2)
+
+
 def _improved(problem: Problem, start: Start, deadline_at: float | None, gap: float = 0.0,
-              progress=None) -> Start:
-    """The start selection after rounds of the compiled local search (:mod:`scp.solving.local_search`),
-    each kept only when :func:`evaluate` confirms it feasible and better."""
-    for k, (sweeps, temperature) in enumerate(LOCAL_SEARCH_ROUNDS):
+              progress=None, rounds=LOCAL_SEARCH_ROUNDS, label: str = "", first_round: int = 1) -> Start:
+    """The start selection after ``rounds`` of the compiled local search
+    (:mod:`scp.solving.local_search`), each kept only when :func:`evaluate` confirms it feasible and
+    better. The first round runs even past ``deadline_at`` (its chains stop there)."""
+    for k, (sweeps, temperature) in enumerate(rounds):
         if start.selection is None or start.gap <= gap:
             break
-        if k and deadline_at is not None and time.perf_counter() >= deadline_at:
+        if k + first_round > 1 and deadline_at is not None and time.perf_counter() >= deadline_at:
             break
         ls = local_search(problem, start.selection, deadline_at=deadline_at, sweeps=sweeps,
                           start_temperature=temperature)
@@ -261,14 +295,15 @@ def _improved(problem: Problem, start: Start, deadline_at: float | None, gap: fl
         if ev.feasible and ev.objective < start.objective - 1e-9 * max(1.0, abs(start.objective)):
             start.local_search_gain += start.objective - ev.objective
             start.selection, start.objective = ls.selection, ev.objective
-        announce(progress, f"local search round {k + 1}: best objective {start.objective:,.6g} "
+        announce(progress, f"local search round {k + first_round}{' ' + label if label else ''}: best objective "
+                           f"{start.objective:,.6g} "
                            f"(gap to the LP bound {start.gap:.3%})")
     return start
 
 
 def _start_extra(start: Start) -> dict:
     return {"lp_s": start.lp_seconds, "heuristic_s": start.heuristic_seconds,
-            "local_search_s": start.local_search_seconds, "local_search_gain": start.local_search_gain,
+            "local_search_s": start.local_search_seconds, "annealing_s": start.annealing_seconds, "local_search_gain": start.local_search_gain,
             "heuristic_objective": start.objective, "lp_bound": start.lp_bound}
 
 
