@@ -1,0 +1,142 @@
+"""Zones (strict, OECM, ...): compile, evaluate, solve; brute force on small grids."""
+
+from __future__ import annotations
+
+import functools
+import itertools
+
+import numpy as np
+import pytest
+
+import scp
+from scp.data.zones import Zones
+from scp.errors import ScenarioError
+from scp.model import compile_problem
+from scp.model.zoned import compile_zoned, zone_pair_terms
+from scp.problem.zoned import ZonedProblem
+from scp.results.zoned import evaluate_zoned
+from scp.solving.zoned import solve_zoned
+
+
+def grid_data(seed: int, rows: int = 2, cols: int = 4, n_features: int = 3) -> scp.PlanningData:
+    rng = np.random.default_rng(seed)
+    n = rows * cols
+    return scp.PlanningData.from_arrays(
+        cost=rng.uniform(1, 10, n), features={f"f{j}": rng.integers(0, 4, n).astype(float) for j in range(n_features)},
+        jurisdiction=np.where(np.arange(n) % cols < cols // 2, "A", "B"),
+        boundary=scp.boundary.grid_boundary(np.ones((rows, cols), bool)))
+
+
+def two_zones(data, oecm_cost=0.4, oecm_counts=0.5) -> Zones:
+    return Zones.from_multipliers(data.cost, data.n_features, ("strict", "oecm"), (1.0, oecm_cost), (1.0, oecm_counts))
+
+
+def brute_force(problem: ZonedProblem) -> tuple[float, np.ndarray | None]:
+    """Best objective over every allocation ((Z + 1)^n of them)."""
+    n, z = problem.data.n_pu, problem.zones.n_zones
+    best, arg = np.inf, None
+    sense = -1 if problem.objective.name == "max_utility" else 1
+    for alloc in itertools.product(range(-1, z), repeat=n):
+        ev = evaluate_zoned(problem, np.array(alloc, dtype=np.int64))
+        if ev.feasible and sense * ev.objective < best - 1e-9:
+            best, arg = sense * ev.objective, np.array(alloc)
+    return sense * best, arg
+
+
+@functools.lru_cache(maxsize=None)
+def rich_optimum(seed: int) -> float:
+    return brute_force(rich_problem(seed))[0]
+
+
+def rich_problem(seed: int) -> ZonedProblem:
+    d = grid_data(seed)
+    return (ZonedProblem.of(d, two_zones(d)).relative_targets(0.3).zone_targets_relative("strict", {"f0": 0.15})
+            .coverage(0.3, by="jurisdiction").coverage(0.1, zones="strict").locked_in([0], "strict")
+            .locked_out([7], "oecm").boundary_penalty(0.7, edge_costs=[[1.0, 0.3], [0.3, 0.8]]))
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_optimum_equals_enumeration_with_zone_targets_floors_locks_and_zone_boundaries(seed, solver):
+    p = rich_problem(seed)
+    best = rich_optimum(seed)
+    sol = solve_zoned(p, solver)
+    assert sol.status is scp.Status.OPTIMAL
+    assert sol.objective == pytest.approx(best, abs=1e-6)
+    assert sol.allocation[0] == 0 and sol.allocation[7] != 1  # the locks
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_max_utility_and_min_shortfall_equal_enumeration(seed):
+    d = grid_data(seed, cols=3)
+    base = ZonedProblem.of(d, two_zones(d)).coverage(0.2, zones="strict").boundary_penalty(0.2)
+    for p in (base.max_utility(budget=12.0), base.relative_targets(0.5).min_shortfall(budget=9.0)):
+        best, _ = brute_force(p)
+        assert solve_zoned(p).objective == pytest.approx(best, abs=1e-6)
+
+
+def test_linearised_penalty_equals_the_edge_table_at_every_allocation():
+    """e'x - sum W x x of the compiled penalty = the direct edge-cost sum of evaluate_zoned."""
+    p = rich_problem(5)
+    n, z = p.data.n_pu, p.zones.n_zones
+    e, W = zone_pair_terms(p)
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        s = rng.integers(-1, z, n)
+        x = np.zeros((z, n))
+        x[s[s >= 0], np.flatnonzero(s >= 0)] = 1.0
+        x = x.ravel()
+        assert e @ x - x @ (W @ x) == pytest.approx(evaluate_zoned(p, s).boundary_penalty, abs=1e-9)
+
+
+def test_one_zone_is_the_plain_problem():
+    d = grid_data(3)
+    plain = scp.Problem(d).relative_targets(0.3).locked_in([1]).boundary_penalty(0.5)
+    zoned = (ZonedProblem.of(d, Zones(("protected",), d.cost[:, None], np.ones((d.n_features, 1))))
+             .relative_targets(0.3).locked_in([1]).boundary_penalty(0.5))
+    a, b = compile_problem(plain), compile_zoned(zoned)
+    assert (a.A != b.A).nnz == 0
+    for attr in ("c", "col_lower", "col_upper", "row_lower", "row_upper", "integrality"):
+        np.testing.assert_array_equal(getattr(a, attr), getattr(b, attr))
+    sp, sz = scp.solve(plain), solve_zoned(zoned)
+    assert sp.objective == pytest.approx(sz.objective, abs=1e-9)
+    np.testing.assert_array_equal(sp.selection, sz.allocation == 0)
+
+
+def test_oecms_make_target3_cheaper_and_the_report_counts_both():
+    d = grid_data(1, rows=3, cols=4)
+    strict_only = ZonedProblem.of(d, two_zones(d)).relative_targets(0.3).coverage(0.4).locked_out(
+        np.ones(d.n_pu, bool), "oecm")
+    mixed = ZonedProblem.of(d, two_zones(d)).relative_targets(0.3).coverage(0.4).coverage(0.1, zones="strict")
+    a, b = solve_zoned(strict_only), solve_zoned(mixed)
+    assert b.objective < a.objective
+    ev = b.evaluation
+    assert ev.coverage_target3 >= 0.4 - 1e-9 and ev.area_by_zone[0] / ev.area_total >= 0.1 - 1e-9
+    assert ev.cost == pytest.approx(b.objective)
+    assert set(ev.coverage_by_jurisdiction["A"]) == {"strict", "oecm", "Target 3"}
+
+
+def test_restoration_zone_does_not_count_for_target3():
+    d = grid_data(2, rows=2, cols=3)
+    z = Zones(("strict", "restoration"), np.column_stack([d.cost, 0.1 * d.cost]), np.ones((d.n_features, 2)),
+              target3=[True, False])
+    p = ZonedProblem.of(d, z).relative_targets(0.2).coverage(0.5)
+    sol = solve_zoned(p)
+    assert sol.evaluation.area_by_zone[0] >= 0.5 * sol.evaluation.area_total - 1e-9
+
+
+def test_clear_errors():
+    d = grid_data(0)
+    zs = two_zones(d)
+    with pytest.raises(ScenarioError, match="distinct"):
+        Zones(("a", "a"), np.ones((d.n_pu, 2)), np.ones((d.n_features, 2)))
+    with pytest.raises(ScenarioError, match="not a finite number"):
+        Zones(("a",), -np.ones((d.n_pu, 1)), np.ones((d.n_features, 1)))
+    with pytest.raises(ScenarioError, match="unknown zone 'park'"):
+        ZonedProblem.of(d, zs).coverage(0.1, zones="park")
+    with pytest.raises(ScenarioError, match="more than both zones"):
+        ZonedProblem.of(d, zs).boundary_penalty(1.0, edge_costs=[[1, 3], [3, 1]])
+    with pytest.raises(ScenarioError, match="locked into a zone and out of it"):
+        ZonedProblem.of(d, zs).locked_in([2], "strict").locked_out([2], "strict")
+    with pytest.raises(ScenarioError, match="zone costs are given for"):
+        ZonedProblem.of(d, Zones(("a",), np.ones((3, 1)), np.ones((d.n_features, 1))))
