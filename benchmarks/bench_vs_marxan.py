@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
             "scp @Marxan s", "vs Marxan", "bound", "gap", "scp s",
             f"scp @{args.long:g} s", "vs Marxan", "bound", "gap", "scp s"]
     publish("Marxan 4.0.6 as input.dat says (NUMREPS x NUMITNS, 2 OpenMP threads); scp: HiGHS, warm start "
-            "(LP, greedy, local search), time limit = Marxan's wall time, then the long limit", head, rows, args.out)
+            "(penalised-shortfall annealing, LP, greedy, local search), time limit = Marxan's wall time, then the long limit", head, rows, args.out)
     return 0
 
 

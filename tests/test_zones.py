@@ -140,3 +140,26 @@ def test_clear_errors():
         ZonedProblem.of(d, zs).locked_in([2], "strict").locked_out([2], "strict")
     with pytest.raises(ScenarioError, match="zone costs are given for"):
         ZonedProblem.of(d, Zones(("a",), np.ones((3, 1)), np.ones((d.n_features, 1))))
+
+
+def test_single_zone_start_is_a_feasible_allocation_and_warm_starts_the_exact_solve():
+    from scp.solving.zoned_start import single_zone_problem, zoned_start
+
+    p = rich_problem(1)
+    assert single_zone_problem(p, 1) is None  # unit 0 is locked into "strict", and the strict floor
+    start = zoned_start(p, 0.0, None)
+    ev = evaluate_zoned(p, start)
+    assert ev.feasible and set(np.unique(start)) <= {-1, 0}
+    assert solve_zoned(p).objective <= ev.objective + 1e-9
+
+
+def test_zoned_time_limit_keeps_a_verified_allocation():
+    d = grid_data(4, rows=12, cols=14, n_features=6)
+    p = (ZonedProblem.of(d, two_zones(d)).relative_targets(0.3).coverage(0.3, by="jurisdiction")
+         .coverage(0.1, zones="strict").boundary_penalty(1.0))
+    import time as _time
+
+    t0 = _time.perf_counter()
+    sol = solve_zoned(p, time_limit=3.0)
+    assert _time.perf_counter() - t0 < 3.0 + 2.0
+    assert sol.evaluation.feasible and sol.status in (scp.Status.TIME_LIMIT, scp.Status.OPTIMAL)

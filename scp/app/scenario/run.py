@@ -25,7 +25,10 @@ from ..legend import CATEGORIES, category_slugs, selection_categories
 from ..maps import plot_selection
 from ..outputs import ResultsFolder, write_json
 from ..report import features_table, report_facts, write_report
-from .build import build_problem, load_data, solver_options
+from ...solving.zoned import solve_zoned
+from .build import UnitLayers, build_problem, load_data, solver_options
+from .zoned_results import write_zoned_report, write_zoned_results
+from .zones import build_zoned
 from .context import map_context
 from .formulation import formulation_text, formulation_words
 from .load import LoadedScenario
@@ -79,6 +82,8 @@ def run_scenario(loaded: LoadedScenario, out: str | None = None, overwrite: bool
     print(f"scenario {s.name}: {data.n_pu:,} planning units, {data.n_features} features; solving with "
           f"{opts['solver']} (gap {opts['gap']:g}{', time limit %g s' % opts['time_limit'] if opts['time_limit'] else ''})",
           file=log, flush=True)
+    if s.zones:
+        return _run_zoned(loaded, folder, data, marxan, problem, opts, deadline, progress, log, out)
     try:
         sol = solve(problem, progress=progress, deadline=deadline, **opts)
     finally:
@@ -121,6 +126,34 @@ def run_scenario(loaded: LoadedScenario, out: str | None = None, overwrite: bool
         write_json(os.path.join(tmp, "summary.json"), summary)
         if s.outputs.report:
             write_report(tmp, summary, feats, title, map_file)
+    return sol, os.path.abspath(out)
+
+
+def _run_zoned(loaded: LoadedScenario, folder, data, marxan, problem, opts, deadline, progress, log, out):
+    """A scenario with zones: solved exactly (the heuristics of the plain problem do not handle
+    zones), results written by :mod:`scp.app.scenario.zoned_results`."""
+    s = loaded.scenario
+    zoned = build_zoned(s, problem, UnitLayers(s, data))
+    kwargs = {k: v for k, v in opts.items() if k in ("solver", "gap", "threads", "formulation")}
+    try:
+        sol = solve_zoned(zoned, progress=progress, deadline=deadline, **kwargs)
+    finally:
+        if progress is not None and hasattr(progress, "close"):
+            progress.close()
+    print("writing results ...", file=log, flush=True)
+    title = s.title or f"Scenario {s.name}"
+    with folder as tmp:
+        summary, files = write_zoned_results(tmp, sol, s, title, data.unit,
+                                             marxan.xy if marxan is not None else None)
+        with open(os.path.join(tmp, "scenario.yaml"), "w") as fh:
+            yaml.safe_dump(loaded.document, fh, sort_keys=False)
+        summary.update({"scenario": s.name, "description": s.description, "scenario_digest": loaded.digest,
+                        "data_digest": loaded.data_digest, "scenario_source": display_path(loaded.source),
+                        "outputs": files + ["summary.json", "scenario.yaml"]
+                        + (["report.md", "report.html"] if s.outputs.report else [])})
+        write_json(os.path.join(tmp, "summary.json"), summary)
+        if s.outputs.report:
+            write_zoned_report(tmp, summary, "map.png" if "map.png" in files else None)
     return sol, os.path.abspath(out)
 
 

@@ -35,6 +35,12 @@ A scenario YAML file::
     corridors:                         # the selection joins two areas (through low resistance)
       ridge: {from: {layer: pa_id, values: [1]}, to: {layer: pa_id, values: [4]},
               resistance: resistance, weight: 0.1}
+    zones:                             # optional: units go into one of several zones (or none)
+      strict: {label: Strict protected area, cost: 1.0, locked_in: [reserve],
+               coverage: {per_jurisdiction: 0.1}}          # floors: >= 10% strict in each country
+      oecm: {label: OECM, cost: 0.4, contribution: {default: 0.5}, allowed_in: [pasture]}
+    # with zones, coverage counts the zones with target3: true; boundary.zones gives the edge
+    # costs (diagonal: edge to land in no zone; off-diagonal: edge between two zones)
     indicators: {dispersal_distance: 10000}   # ECA / ProtConn in summary.json and the report
     solver: {name: highs, gap: 0.0, time_limit: 600, threads: null,
              formulation: pairs,          # or compact: penalty pairs linearised per unit
@@ -162,6 +168,7 @@ class Coverage(Strict):
 class Boundary(Strict):
     penalty: NonNegative = 0.0
     edge_factor: Share = 1.0
+    zones: list[list[NonNegative]] | None = None  # with zones: edge costs, zones x zones (see ZoneSpec)
 
 
 
@@ -286,6 +293,20 @@ class Outputs(Strict):
     places: str | None = None  # CSV with columns name, x, y (map units) or name, lon, lat: labelled on the map
 
 
+class ZoneSpec(Strict):
+    """One management zone (scp.problem.zoned): its cost, what it counts for, where it may go."""
+
+    label: str | None = None                  # the report's name for it, e.g. "OECM (illustrative)"
+    cost: Union[NonNegative, str] = 1.0       # a multiplier of the data's cost, or a cost layer
+    contribution: Union[NonNegative, dict[str, NonNegative]] = 1.0  # share of a unit's amounts that
+                                              # counts here: one number, or {default: w, feature: w}
+    target3: bool = True                      # counts for coverage (GBF Target 3: PAs and OECMs)
+    locked_in: list[str] = []                 # 0/1 layers: units put in this zone
+    allowed_in: list[str] = []                # 0/1 layers: the zone only where one of them is 1
+    coverage: Coverage | None = None          # floors: at least this share of the area in this zone
+    targets: dict[str, Target] = {}           # targets counted in this zone only
+
+
 class Scenario(Strict):
     name: str
     title: str | None = None
@@ -303,6 +324,7 @@ class Scenario(Strict):
     feature_contiguity: list[str] = []
     neighbours: Neighbours | None = None
     corridors: dict[str, Corridor] = {}
+    zones: dict[str, ZoneSpec] = {}
     indicators: Indicators | None = None
     solver: Solver = Solver()
     outputs: Outputs = Outputs()

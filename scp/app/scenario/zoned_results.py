@@ -1,0 +1,188 @@
+"""The results folder of a scenario with zones.
+
+``solution.csv`` (id, zone, zone_code 0 = none / 1..Z, coordinates), ``zones.csv`` (per zone: units,
+area, share of the landscape and of each jurisdiction, cost, whether it counts for Target 3),
+``features.csv`` (held per zone and in all, target, met), ``summary.json``, ``solution.nc`` (grid
+data: ``zone`` with CF flags), ``map.png`` + ``map.svg`` (one colour per zone), ``report.md`` and
+``report.html`` (what was asked, the plan per zone and per jurisdiction, features, how sure).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+
+import numpy as np
+import pandas as pd
+
+from ...solving.zoned import ZonedSolution
+from ..gis import add_coordinates
+from ..outputs import write_json
+from ..report.fmt import num, pct, status_text
+
+NONE_COLOUR = "#e6e6e6"
+ZONE_COLOURS = ("#1b7837", "#a6d96a", "#fdae61", "#74add1", "#c2a5cf", "#8c510a")
+
+
+def zone_labels(s) -> dict[str, str]:
+    return {name: (z.label or name) for name, z in s.zones.items()}
+
+
+def zone_table(sol: ZonedSolution, labels: dict[str, str]) -> pd.DataFrame:
+    ev, zones = sol.evaluation, sol.problem.zones
+    frame = pd.DataFrame({"zone": list(zones.names), "label": [labels.get(n, n) for n in zones.names],
+                          "target3": zones.target3, "units": ev.units_by_zone, "area": ev.area_by_zone,
+                          "share_of_area": ev.area_by_zone / ev.area_total, "cost": ev.cost_by_zone})
+    for j, shares in ev.coverage_by_jurisdiction.items():
+        frame[f"share_{j}"] = [shares[n] for n in zones.names]
+    return frame
+
+
+def feature_table(sol: ZonedSolution, unit_of) -> pd.DataFrame:
+    ev, data = sol.evaluation, sol.problem.data
+    frame = pd.DataFrame({"feature": data.features, "unit": [unit_of(f) for f in data.features],
+                          "total": data.feature_totals})
+    for k, name in enumerate(sol.problem.zones.names):
+        frame[f"held_{name}"] = ev.held_by_zone[:, k]
+    frame["held"] = ev.held
+    frame["target"] = ev.targets
+    frame["met"] = ~(ev.held < ev.targets - 1e-6 * np.maximum(1.0, np.abs(np.nan_to_num(ev.targets))))
+    return frame
+
+
+def plot_zones(sol: ZonedSolution, path: str, labels: dict[str, str], title: str, xy=None) -> bool:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    data = sol.problem.data
+    names = sol.problem.zones.names
+    colours = [NONE_COLOUR] + [ZONE_COLOURS[k % len(ZONE_COLOURS)] for k in range(len(names))]
+    code = sol.allocation + 1
+    fig, ax = plt.subplots(figsize=(8, 6.5))
+    if data.grid is not None:
+        grid = data.to_grid(code.astype(np.float64), name="zone")
+        ys, xs = grid.dims[-2], grid.dims[-1]
+        grid.plot.pcolormesh(ax=ax, x=xs, y=ys, cmap=ListedColormap(colours), vmin=-0.5, vmax=len(names) + 0.5,
+                             add_colorbar=False)
+    elif xy is not None:
+        ax.scatter(xy[:, 0], xy[:, 1], c=[colours[c] for c in code], s=8, marker="s")
+    else:
+        plt.close(fig)
+        return False
+    handles = [Patch(color=colours[0], label="not in a zone")] + \
+              [Patch(color=colours[k + 1], label=f"{labels.get(n, n)} ({pct(sol.evaluation.area_by_zone[k] / sol.evaluation.area_total)})")
+               for k, n in enumerate(names)]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    ax.set_aspect("equal")
+    ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=200)
+    fig.savefig(os.path.splitext(path)[0] + ".svg")
+    plt.close(fig)
+    return True
+
+
+def write_zoned_results(tmp: str, sol: ZonedSolution, s, title: str, unit_of, xy=None) -> tuple[dict, list[str]]:
+    """Write the files of the module docstring into ``tmp``; returns (summary, file names)."""
+    data, zones, ev = sol.problem.data, sol.problem.zones, sol.evaluation
+    labels = zone_labels(s)
+    frame = pd.DataFrame({"id": data.ids, "zone": sol.zone_of_units(), "zone_code": sol.allocation + 1})
+    add_coordinates(frame, data, xy).to_csv(os.path.join(tmp, "solution.csv"), index=False, float_format="%.17g")
+    zt = zone_table(sol, labels)
+    zt.to_csv(os.path.join(tmp, "zones.csv"), index=False, float_format="%.17g")
+    ft = feature_table(sol, unit_of)
+    ft.to_csv(os.path.join(tmp, "features.csv"), index=False, float_format="%.17g")
+    files = ["solution.csv", "zones.csv", "features.csv"]
+    if data.grid is not None:
+        da = data.to_grid((sol.allocation + 1).astype(np.float64), name="zone")
+        da.attrs.update({"flag_values": np.arange(len(zones.names) + 1),
+                         "flag_meanings": " ".join(["none", *zones.names])})
+        da.to_dataset().to_netcdf(os.path.join(tmp, "solution.nc"))
+        files.append("solution.nc")
+    if s.outputs.map and plot_zones(sol, os.path.join(tmp, "map.png"), labels, title, xy):
+        files += ["map.png", "map.svg"]
+    summary = {
+        "title": title, "status": sol.status.value, "objective": sol.objective, "bound": sol.bound, "gap": sol.gap,
+        "cost": ev.cost, "boundary_penalty": ev.boundary_penalty, "runtime_s": sol.runtime,
+        "solver": sol.solver, "model_rows": sol.model_size[0], "model_columns": sol.model_size[1],
+        "target3_zones": list(sol.problem.target3_zones()), "coverage_target3": ev.coverage_target3,
+        "coverage_by_jurisdiction": ev.coverage_by_jurisdiction, "zones": zt.to_dict(orient="records"),
+        "targets_met": bool(ft["met"].all()), "units": {"cost": unit_of("cost"), "area": unit_of("area")},
+    }
+    return summary, files
+
+
+def zoned_report(summary: dict, zt: pd.DataFrame, ft: pd.DataFrame, map_file: str | None) -> str:
+    """``report.md`` text."""
+    cost_unit, area_unit = summary["units"]["cost"], summary["units"]["area"]
+    lines = [f"# {summary['title']}", "",
+             f"**Plan with zones.** Objective {num(summary['objective'])} (cost {num(summary['cost'])} "
+             f"{cost_unit} + boundary penalty {num(summary['boundary_penalty'])}); "
+             f"{status_text(summary['status'], summary['gap'])}. "
+             f"Target 3 counts {', '.join(summary['target3_zones'])}: {pct(summary['coverage_target3'])} of the "
+             f"area; every target {'met' if summary['targets_met'] else 'NOT met'}.", "",
+             "## Zones", "", f"| zone | Target 3 | units | area ({area_unit}) | share | cost ({cost_unit}) |",
+             "|---|---|---:|---:|---:|---:|"]
+    for r in zt.itertuples():
+        lines.append(f"| {r.label} | {'yes' if r.target3 else 'no'} | {r.units:,} | {num(r.area)} | "
+                     f"{pct(r.share_of_area)} | {num(r.cost)} |")
+    if summary["coverage_by_jurisdiction"]:
+        names = list(zt["zone"])
+        lines += ["", "## Coverage per jurisdiction", "",
+                  "| jurisdiction | " + " | ".join(zt["label"]) + " | Target 3 |", "|---|" + "---:|" * (len(names) + 1)]
+        for j, shares in summary["coverage_by_jurisdiction"].items():
+            lines.append(f"| {j} | " + " | ".join(pct(shares[n]) for n in names) + f" | {pct(shares['Target 3'])} |")
+    if map_file:
+        lines += ["", f"![zones]({map_file})"]
+    held = [c for c in ft.columns if c.startswith("held_")]
+    lines += ["", "## Features (held per zone, weighted by each zone's contribution)", "",
+              "| feature | " + " | ".join(h[5:] for h in held) + " | held | target | met |",
+              "|---|" + "---:|" * (len(held) + 2) + "---|"]
+    for r in ft.to_dict(orient="records"):
+        t = "-" if not np.isfinite(r["target"]) else num(r["target"])
+        lines.append(f"| {r['feature']} | " + " | ".join(num(r[h]) for h in held)
+                     + f" | {num(r['held'])} | {t} | {'✓' if r['met'] else '✗'} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_zoned_report(tmp: str, summary: dict, map_file: str | None) -> list[str]:
+    zt = pd.read_csv(os.path.join(tmp, "zones.csv"))
+    ft = pd.read_csv(os.path.join(tmp, "features.csv"))
+    text = zoned_report(summary, zt, ft, map_file)
+    with open(os.path.join(tmp, "report.md"), "w", encoding="utf-8") as fh:
+        fh.write(text)
+    body = []
+    for line in text.splitlines():  # a small Markdown subset: headings, tables, images, paragraphs
+        if line.startswith("# "):
+            body.append(f"<h1>{html.escape(line[2:])}</h1>")
+        elif line.startswith("## "):
+            body.append(f"<h2>{html.escape(line[3:])}</h2>")
+        elif line.startswith("|---"):
+            continue
+        elif line.startswith("|"):
+            cells = [html.escape(c.strip()) for c in line.strip("|").split("|")]
+            body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        elif line.startswith("!["):
+            body.append(f'<img src="{html.escape(map_file or "")}" style="max-width:100%">')
+        elif line:
+            body.append("<p>" + html.escape(line).replace("**", "") + "</p>")
+    page, in_table = [], False
+    for b in body:
+        if b.startswith("<tr>") and not in_table:
+            page.append("<table>")
+            in_table = True
+        elif not b.startswith("<tr>") and in_table:
+            page.append("</table>")
+            in_table = False
+        page.append(b)
+    if in_table:
+        page.append("</table>")
+    with open(os.path.join(tmp, "report.html"), "w", encoding="utf-8") as fh:
+        fh.write("<!doctype html><meta charset='utf-8'><title>" + html.escape(summary["title"]) + "</title>"
+                 "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}td{padding:2px 8px;"
+                 "border-bottom:1px solid #ddd}</style>" + "\n".join(page))
+    return ["report.md", "report.html"]

@@ -1,0 +1,84 @@
+"""A first allocation for a zoned problem: the best plan that puts every chosen unit in one zone.
+
+For each zone ``z`` whose single-zone plan can meet every requirement (no unit locked into another
+zone; every coverage and zone target counted over a set of zones that holds ``z``), the plain
+problem with costs ``C[:, z]``, amounts ``H^z`` and absolute targets ``max(t_f, t_kf)`` (the
+targets over all zones and the zone targets over sets holding ``z``), the coverage constraints
+and the locks (in some zone -> in; out of ``z`` -> out) is solved by :func:`scp.solve` with its
+heuristics (annealing, LP-guided greedy, local search, then branch and bound) under a share of the
+time; its selection, all in ``z``, is a feasible allocation of the zoned problem (verified by
+:func:`~scp.results.zoned.evaluate_zoned`). The best one warm-starts the zoned branch and bound.
+This is what lets the exact solver start from a good plan: on the Koytendag case the strict-only
+plan is the zoned problem's allocation with no OECM.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import numpy as np
+
+from ..errors import Infeasible, SolverError
+from ..problem import Problem
+from ..problem.constraints import Budget, Locked
+from ..problem.targets import resolve_targets
+from ..problem.zoned import ZonedProblem
+from ..results.zoned import evaluate_zoned
+from .pipeline import solve
+
+
+def single_zone_problem(problem: ZonedProblem, z: int) -> Problem | None:
+    """The plain problem of putting units in zone ``z`` only (None when it cannot meet a requirement)."""
+    zones, data = problem.zones, problem.data
+    name = zones.names[z]
+    if problem.objective.name != "min_set":
+        return None
+    if any(lock.inside and lock.zone != name and lock.mask.any() for lock in problem.locks):
+        return None
+    t = problem.resolved_targets()
+    for zt in problem.zone_targets:
+        if name not in zt.zones:
+            return None
+        t = np.fmax(t, resolve_targets(data, zt.specs))
+    H = zones.held(data.rij)[z]
+    plain = Problem(replace(data, cost=zones.cost[:, z].copy(), rij=H))
+    has = np.isfinite(t)
+    if has.any():
+        plain = plain.absolute_targets({f: float(v) for f, v in zip(np.array(data.features)[has], t[has])})
+    allowed, need_some = problem.allowed()
+    plain = replace(plain, constraints=tuple(c for c in problem.base.constraints if isinstance(c, (Budget, Locked))))
+    if (need_some & ~allowed[:, z]).any():
+        return None
+    if (~allowed[:, z]).any():
+        plain = plain.locked_out(~allowed[:, z])
+    if need_some.any():
+        plain = plain.locked_in(need_some)
+    for zc in problem.coverages:
+        chosen = zc.zones if zc.zones is not None else problem.target3_zones()
+        if name not in chosen:
+            return None
+        plain = replace(plain, constraints=plain.constraints + (zc.coverage,))
+    # with every unit in zone z the zoned boundary is the plain one times M_zz
+    m = problem.edge_costs[z, z] if problem.edge_costs is not None else 1.0
+    return replace(plain, penalties=tuple(replace(p, penalty=p.penalty * m) for p in problem.base.penalties))
+
+
+def zoned_start(problem: ZonedProblem, gap: float, deadline_at: float | None, progress=None) -> np.ndarray | None:
+    """The best feasible single-zone allocation (module docstring), or None."""
+    best, best_obj = None, np.inf
+    z_count = problem.zones.n_zones
+    for z in range(z_count):
+        plain = single_zone_problem(problem, z)
+        if plain is None:
+            continue
+        left = None if deadline_at is None else max(0.5, (deadline_at - time.perf_counter()) / (z_count - z))
+        try:
+            sol = solve(plain, gap=max(gap, 1e-4), time_limit=left, warm_start="heuristic")
+        except (Infeasible, SolverError):  # that zone alone cannot do it; the exact solver goes on
+            continue
+        alloc = np.where(sol.selection, z, -1).astype(np.int64)
+        ev = evaluate_zoned(problem, alloc)
+        if ev.feasible and ev.objective < best_obj:
+            best, best_obj = alloc, ev.objective
+    return best
