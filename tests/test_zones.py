@@ -163,3 +163,43 @@ def test_zoned_time_limit_keeps_a_verified_allocation():
     sol = solve_zoned(p, time_limit=3.0)
     assert _time.perf_counter() - t0 < 3.0 + 2.0
     assert sol.evaluation.feasible and sol.status in (scp.Status.TIME_LIMIT, scp.Status.OPTIMAL)
+
+
+def test_zoned_portfolio_gives_distinct_allocations_in_order_equal_to_enumeration():
+    from scp.solving.zoned_portfolio import zoned_portfolio
+
+    d = grid_data(6, cols=3)
+    p = ZonedProblem.of(d, two_zones(d)).relative_targets(0.3).coverage(0.2).boundary_penalty(0.3)
+    feasible = []
+    for alloc in itertools.product(range(-1, 2), repeat=d.n_pu):
+        ev = evaluate_zoned(p, np.array(alloc, dtype=np.int64))
+        if ev.feasible:
+            feasible.append(ev.objective)
+    best3 = sorted(feasible)[:3]
+    pf = zoned_portfolio(p, n=3, gap=0.5)
+    objs = [s.objective for s in pf.solutions]
+    assert objs == pytest.approx(best3, abs=1e-6)
+    allocs = {tuple(s.allocation) for s in pf.solutions}
+    assert len(allocs) == 3 and pf.frequency().shape == (d.n_pu, 2)
+
+
+def test_zoned_replacement_cost_equals_resolving_without_the_unit():
+    from scp.solving.zoned_portfolio import zoned_replacement_importance
+
+    p = rich_problem(0)
+    sol = solve_zoned(p)
+    rc = zoned_replacement_importance(sol)
+    assert np.isinf(rc[0])  # locked into "strict"
+    for u in np.flatnonzero(sol.allocation >= 0)[1:]:
+        mask = np.zeros(p.data.n_pu, bool)
+        mask[u] = True
+        best = np.inf
+        for alloc in itertools.product(range(-1, 2), repeat=p.data.n_pu):
+            a = np.array(alloc, dtype=np.int64)
+            if a[u] >= 0:
+                continue
+            ev = evaluate_zoned(p, a)
+            if ev.feasible:
+                best = min(best, ev.objective)
+        assert rc[u] == pytest.approx(best - sol.objective, abs=1e-6)
+    assert np.isnan(rc[sol.allocation < 0]).all()

@@ -206,6 +206,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
         problem = build_problem(s, data, marxan)
         reasons = infeasibility_reasons(problem)
         msg += f"; data: {data.n_pu:,} planning units, {data.n_features} features"
+        if s.zones:
+            from .scenario.build import UnitLayers
+            from .scenario.zones import build_zoned
+
+            zoned = build_zoned(s, problem, UnitLayers(s, data))  # every zone key checked against the data
+            msg += f"; zones: {', '.join(zoned.zones.names)}"
         if reasons:
             raise Infeasible(f"{args.scenario}: the scenario {s.name!r} is valid but infeasible:", reasons)
     print(msg)

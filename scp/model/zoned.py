@@ -1,7 +1,9 @@
 """Compile a :class:`~scp.problem.zoned.ZonedProblem` into a :class:`~scp.model.Model`.
 
 Columns ``"x"`` are the ``n x Z`` decisions in zone-major order (column ``z n + i`` is ``x_iz``),
-so a model's first ``n_pu = n Z`` columns are the decisions. Rows: ``"one_zone"``
+so a model's first ``n_pu = n Z`` columns are the decisions; with the default edge costs (or any
+``M = m I``) continuous columns ``"in_a_zone"`` ``y_i = sum_z x_iz`` carry the plain boundary
+linearisation. Rows: ``"one_zone"``
 (``sum_z x_iz <= 1``; left out with one zone), ``"locked:some_zone"`` (``sum_z x_iz >= 1``),
 ``"target"``, ``"zone_target:k"``, ``"coverage:k:LABEL"``, ``"budget"``; the boundary penalty's
 products go through the same pair formulations as the plain problem
@@ -62,6 +64,35 @@ def zone_pair_terms(problem: ZonedProblem) -> tuple[np.ndarray, sp.csr_matrix]:
     return e, W
 
 
+def _uniform_outline(problem: ZonedProblem) -> bool:
+    """Whether the edge costs price only the outline of all zones together, equally (``M = m I``)."""
+    if not any(p.penalty > 0 for p in problem.base.penalties):
+        return False
+    m = problem.edge_costs if problem.edge_costs is not None else np.eye(problem.zones.n_zones)
+    return bool(np.allclose(m, m[0, 0] * np.eye(m.shape[0])))
+
+
+def _outline_block(problem: ZonedProblem, b: ModelBuilder, x: slice, pair_formulation: str) -> None:
+    """With ``M = m I`` the boundary penalty is ``m`` times the plain penalty of ``y_i = sum_z x_iz``
+    (in a zone or not): columns ``"in_a_zone"`` (continuous, ``y_i - sum_z x_iz = 0``, tag
+    ``"in_a_zone"``) carry the plain pair linearisation, so the model has as many pair columns as the
+    plain problem instead of ``Z^2`` times as many."""
+    n, z = problem.data.n_pu, problem.zones.n_zones
+    m = (problem.edge_costs[0, 0] if problem.edge_costs is not None else 1.0)
+    y = b.add_columns("in_a_zone", n, lower=0.0, upper=1.0)
+    r = np.arange(n)
+    rows = np.concatenate([np.tile(r, z), r])
+    cols = np.concatenate([x.start + np.arange(n * z), y.start + r])
+    vals = np.concatenate([-np.ones(n * z), np.ones(n)])
+    b.add_rows("in_a_zone", sp.csr_matrix((vals, (rows, cols)), shape=(n, y.stop)), 0.0, 0.0)
+    e, W = np.zeros(n), sp.csr_matrix((n, n))
+    for p in problem.base.penalties:
+        if p.penalty > 0:
+            ep, Wp = p.terms(problem.data)
+            e, W = e + m * ep, W + m * Wp
+    PAIR_FORMULATIONS[pair_formulation](b, y, e, W.tocsr())
+
+
 def compile_zoned(problem: ZonedProblem, pair_formulation: str = "pairs") -> Model:
     """Build the MILP of ``problem`` (module docstring)."""
     data, zones = problem.data, problem.zones
@@ -110,9 +141,12 @@ def compile_zoned(problem: ZonedProblem, pair_formulation: str = "pairs") -> Mod
             rows = sp.hstack([sp.eye(n, format="csr")[some]] * z, format="csr")
             b.add_rows("locked:some_zone", rows, 1.0, np.inf)
     # boundary penalty
-    e, W = zone_pair_terms(problem)
-    if W.nnz or e.any():
-        PAIR_FORMULATIONS[pair_formulation](b, x, e, W)
+    if z > 1 and _uniform_outline(problem):
+        _outline_block(problem, b, x, pair_formulation)
+    else:
+        e, W = zone_pair_terms(problem)
+        if W.nnz or e.any():
+            PAIR_FORMULATIONS[pair_formulation](b, x, e, W)
     # constraints
     if z > 1:
         b.add_rows("one_zone", sp.hstack([sp.eye(n, format="csr")] * z, format="csr"), -np.inf, 1.0)

@@ -23,8 +23,10 @@ from ..results import Status
 from ..results.status import OPTIMAL_GAP
 from ..results.zoned import ZonedEvaluation, as_allocation, evaluate_zoned
 from .backends import SolveOptions, solve_with
+from .backends.highs import solve_highs_guarded
 from .deadline import Deadline
 from .heuristic import full_start
+from .pipeline import GUARDED_ROWS
 from .zoned_start import zoned_start
 
 
@@ -54,13 +56,25 @@ class ZonedSolution:
 def solve_zoned(problem: ZonedProblem, solver: str = "highs", *, gap: float = 0.0, time_limit: float | None = None,
                 threads: int | None = None, verbose: bool = False, progress=None, warm_start=None,
                 formulation: str = "pairs", deadline: Deadline | None = None) -> ZonedSolution:
-    """Compile, solve and verify ``problem`` (module docstring). ``warm_start``: an allocation."""
+    """Compile, solve and verify ``problem`` (module docstring). ``warm_start``: an allocation
+    (default None: the best single-zone plan; False: none)."""
     deadline = deadline or Deadline(None if time_limit is None else float(time_limit))
     t0 = time.perf_counter()
     model = compile_zoned(problem, formulation)
-    compile_time = time.perf_counter() - t0
+    return solve_zoned_model(problem, model, solver, gap=gap, threads=threads, verbose=verbose, progress=progress,
+                             warm_start=warm_start, deadline=deadline, compile_time=time.perf_counter() - t0)
+
+
+def solve_zoned_model(problem: ZonedProblem, model, solver: str = "highs", *, gap: float = 0.0,
+                      threads: int | None = None, verbose: bool = False, progress=None, warm_start=None,
+                      deadline: Deadline | None = None, compile_time: float = 0.0) -> ZonedSolution:
+    """Solve a model compiled from ``problem`` (possibly with rows added, e.g. a portfolio's
+    cuts) and verify the allocation against ``problem``; see :func:`solve_zoned`."""
+    deadline = deadline or Deadline(None)
     n, z = problem.data.n_pu, problem.zones.n_zones
-    if warm_start is None and problem.objective.name == "min_set":
+    first_allocation = warm_start is None  # False: no start at all (a portfolio's later solves)
+    warm_start = None if warm_start is False else warm_start
+    if first_allocation and problem.objective.name == "min_set":
         share = deadline.share(0.4)
         if progress is not None and hasattr(progress, "phase"):
             progress.phase("a first allocation: the best plan with every chosen unit in one zone")
@@ -74,7 +88,10 @@ def solve_zoned(problem: ZonedProblem, solver: str = "highs", *, gap: float = 0.
         x = np.zeros((z, n))
         x[s[s >= 0], np.flatnonzero(s >= 0)] = 1.0
         options = replace(options, warm_start=full_start(model, x.ravel()))
-    res = solve_with(model, solver, options)
+    if solver == "highs" and options.deadline_at is not None and model.n_rows >= GUARDED_ROWS:
+        res = solve_highs_guarded(model, options)  # stopped at the deadline even inside HiGHS's setup
+    else:
+        res = solve_with(model, solver, options)
     if res.status is Status.INFEASIBLE:
         raise Infeasible("the solver proved the zoned problem infeasible: the targets, zone targets, coverage "
                          "and floors, budget and locks conflict together",
