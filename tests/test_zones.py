@@ -86,7 +86,26 @@ def test_linearised_penalty_equals_the_edge_table_at_every_allocation():
         x = np.zeros((z, n))
         x[s[s >= 0], np.flatnonzero(s >= 0)] = 1.0
         x = x.ravel()
-        assert e @ x - x @ (W @ x) == pytest.approx(evaluate_zoned(p, s).boundary_penalty, abs=1e-9)
+        assert e @ x - x @ (W @ x) == pytest.approx(evaluate_zoned(p, s).penalty, abs=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(2))
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_connectivity_per_zone_pair_equals_enumeration(seed, solver):
+    d = grid_data(seed)
+    rng = np.random.default_rng(seed)
+    c = rng.random((d.n_pu, d.n_pu)) * (rng.random((d.n_pu, d.n_pu)) < 0.4)
+    d = d.with_connectivity("flow", c + c.T)
+    p = (ZonedProblem.of(d, two_zones(d)).relative_targets(0.3).coverage(0.1, zones="strict")
+         .boundary_penalty(0.3).connectivity_penalty(0.8, "flow", zone_costs=[[1.0, 0.4], [0.4, 0.6]]))
+    best, _ = brute_force(p)
+    assert solve_zoned(p, solver).objective == pytest.approx(best, abs=1e-6)
+    e, W = zone_pair_terms(p)  # the decisions-level terms equal the state costs everywhere
+    s = rng.integers(-1, 2, d.n_pu)
+    x = np.zeros((2, d.n_pu))
+    x[s[s >= 0], np.flatnonzero(s >= 0)] = 1.0
+    x = x.ravel()
+    assert e @ x - x @ (W @ x) == pytest.approx(evaluate_zoned(p, s).penalty, abs=1e-9)
 
 
 def test_one_zone_is_the_plain_problem():

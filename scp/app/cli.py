@@ -180,7 +180,7 @@ def final_lines(sol) -> str:
         zones = ", ".join(f"{n} {ev.units_by_zone[k]:,} units ({ev.area_by_zone[k] / ev.area_total:.1%})"
                           for k, n in enumerate(sol.problem.zones.names))
         return (f"status {sol.status.value}: {status_text(sol.status.value, sol.gap)}\n"
-                f"cost {ev.cost:,.6g} + boundary penalty {ev.boundary_penalty:,.6g} = objective {ev.objective:,.6g}\n"
+                f"cost {ev.cost:,.6g} + penalties {ev.penalty:,.6g} = objective {ev.objective:,.6g}\n"
                 f"{zones}; Target 3 coverage {ev.coverage_target3:.1%}"
                 + "".join(f", {j} {v['Target 3']:.1%}" for j, v in ev.coverage_by_jurisdiction.items()))
     terms = objective_terms(ev, sol.problem.objective.name)

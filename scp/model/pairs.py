@@ -15,7 +15,8 @@ def pair_block(b: ModelBuilder, x: slice, linear: np.ndarray, pairs: sp.csr_matr
     For every ``(i, j)`` with ``W_ij > 0``: a column ``y`` in ``[0, 1]`` with cost ``-W_ij`` and
     rows ``y - x_i <= 0`` (tag ``"pair_aux:i"``), ``y - x_j <= 0`` (tag ``"pair_aux:j"``).
     """
-    b.add_cost(x, linear)
+    if linear is not None:  # None: the caller adds the linear part itself
+        b.add_cost(x, linear)
     W = sp.triu(pairs, k=1).tocoo()
     keep = W.data > 0
     i, j, w = W.row[keep].astype(np.int64), W.col[keep].astype(np.int64), W.data[keep]
@@ -48,7 +49,8 @@ def compact_pair_block(b: ModelBuilder, x: slice, linear: np.ndarray, pairs: sp.
     At an optimum ``v_i = min(sum_j S_ij x_j, w_i x_i) = x_i sum_j S_ij x_j`` for 0/1 ``x``: exact,
     with ``n`` columns and ``2n`` rows instead of two rows per pair (a weaker LP relaxation).
     """
-    b.add_cost(x, linear)
+    if linear is not None:  # None: the caller adds the linear part itself
+        b.add_cost(x, linear)
     W = sp.triu(pairs, k=1).tocsr()
     W.data[W.data < 0] = 0.0
     W.eliminate_zeros()

@@ -1,9 +1,9 @@
 """Compile a :class:`~scp.problem.zoned.ZonedProblem` into a :class:`~scp.model.Model`.
 
 Columns ``"x"`` are the ``n x Z`` decisions in zone-major order (column ``z n + i`` is ``x_iz``),
-so a model's first ``n_pu = n Z`` columns are the decisions; with the default edge costs (or any
-``M = m I``) continuous columns ``"in_a_zone"`` ``y_i = sum_z x_iz`` carry the plain boundary
-linearisation. Rows: ``"one_zone"``
+so a model's first ``n_pu = n Z`` columns are the decisions; penalties with the default zone
+matrix (or any ``M = m I``) go through continuous columns ``"in_a_zone"`` ``y_i = sum_z x_iz``
+that follow them and carry the plain pair linearisation. Rows: ``"one_zone"``
 (``sum_z x_iz <= 1``; left out with one zone), ``"locked:some_zone"`` (``sum_z x_iz >= 1``),
 ``"target"``, ``"zone_target:k"``, ``"coverage:k:LABEL"``, ``"budget"``; the boundary penalty's
 products go through the same pair formulations as the plain problem
@@ -32,65 +32,41 @@ def _over_zones(blocks: list[sp.csr_matrix], chosen: np.ndarray, z: int) -> sp.c
     return sp.hstack([b if keep[k] else sp.csr_matrix(b.shape) for k, b in enumerate(blocks)], format="csr")
 
 
-def zone_pair_terms(problem: ZonedProblem) -> tuple[np.ndarray, sp.csr_matrix]:
+def zone_pair_terms(problem: ZonedProblem, parts=None) -> tuple[np.ndarray, sp.csr_matrix]:
     """Linear part ``e`` (length ``n Z``) and strictly upper triangular pair rewards ``W`` of the
-    zoned boundary penalty: ``e_(z,i) = p M_zz (f B_ii + sum_{j != i} B_ij)`` and, for ``i < j``,
-    ``W_(z1,i),(z2,j) = p B_ij Q_z1z2`` with ``Q_zz = 2 M_zz`` and ``Q_z1z2 = M_z1z1 + M_z2z2 - M_z1z2``
-    (>= 0 by the check on ``M``), so that ``e'x - sum W x x`` equals the edge costs of
+    zoned penalties (:meth:`~scp.problem.zoned.ZonedProblem.pair_parts`, default all): for each
+    ``(p, A, o, M)``, ``e_(z,i) = p M_zz (o_i + sum_{j != i} A_ij)`` and, for ``i < j``,
+    ``W_(z1,i),(z2,j) = p A_ij Q_z1z2`` with ``Q_zz = 2 M_zz`` and ``Q_z1z2 = M_z1z1 + M_z2z2 - M_z1z2``
+    (>= 0 by the check on ``M``), so that ``e'x - sum W x x`` equals the state costs of
     :mod:`scp.problem.zoned` at every 0/1 allocation."""
-    data = problem.data
-    n, z = data.n_pu, problem.zones.n_zones
-    pens = [p for p in problem.base.penalties if p.penalty > 0]
-    if not pens:
-        return np.zeros(n * z), sp.csr_matrix((n * z, n * z))
-    p = pens[-1]
-    if data.boundary is None:
-        raise ScenarioError("the planning data have no boundary matrix; give one or remove the boundary penalty",
-                            "boundary")
-    m = problem.edge_costs if problem.edge_costs is not None else np.eye(z)
-    B = sp.csr_matrix(data.boundary)
-    diag = B.diagonal()
-    off = (B - sp.diags(diag)).tocsr()
-    off.eliminate_zeros()
-    per_unit = p.edge_factor * diag + np.asarray(off.sum(axis=1)).ravel()
-    d = np.diag(m)
-    e = p.penalty * np.kron(d, per_unit)
-    Q = d[:, None] + d[None, :] - m
-    np.fill_diagonal(Q, 2.0 * d)
-    upper = sp.triu(off, k=1, format="csr")
-    W = sp.kron(sp.csr_matrix(Q), upper, format="csr") * p.penalty
-    W = sp.triu(W + W.T, k=1, format="csr")
+    n, z = problem.data.n_pu, problem.zones.n_zones
+    e, W = np.zeros(n * z), sp.csr_matrix((n * z, n * z))
+    for p, A, outer, m in (problem.pair_parts() if parts is None else parts):
+        d = np.diag(m)
+        e = e + p * np.kron(d, outer + np.asarray(A.sum(axis=1)).ravel())
+        Q = d[:, None] + d[None, :] - m
+        np.fill_diagonal(Q, 2.0 * d)
+        Wp = sp.kron(sp.csr_matrix(Q), sp.triu(A, k=1, format="csr"), format="csr") * p
+        W = W + sp.triu(Wp + Wp.T, k=1, format="csr")
+    W = sp.csr_matrix(W)
     W.eliminate_zeros()
     return e, W
 
 
-def _uniform_outline(problem: ZonedProblem) -> bool:
-    """Whether the edge costs price only the outline of all zones together, equally (``M = m I``)."""
-    if not any(p.penalty > 0 for p in problem.base.penalties):
-        return False
-    m = problem.edge_costs if problem.edge_costs is not None else np.eye(problem.zones.n_zones)
+def _uniform(m: np.ndarray) -> bool:
+    """``M = m I``: only the outline of all zones together is priced, equally."""
     return bool(np.allclose(m, m[0, 0] * np.eye(m.shape[0])))
 
 
-def _outline_block(problem: ZonedProblem, b: ModelBuilder, x: slice, pair_formulation: str) -> None:
-    """With ``M = m I`` the boundary penalty is ``m`` times the plain penalty of ``y_i = sum_z x_iz``
-    (in a zone or not): columns ``"in_a_zone"`` (continuous, ``y_i - sum_z x_iz = 0``, tag
-    ``"in_a_zone"``) carry the plain pair linearisation, so the model has as many pair columns as the
-    plain problem instead of ``Z^2`` times as many."""
-    n, z = problem.data.n_pu, problem.zones.n_zones
-    m = (problem.edge_costs[0, 0] if problem.edge_costs is not None else 1.0)
-    y = b.add_columns("in_a_zone", n, lower=0.0, upper=1.0)
-    r = np.arange(n)
-    rows = np.concatenate([np.tile(r, z), r])
-    cols = np.concatenate([x.start + np.arange(n * z), y.start + r])
-    vals = np.concatenate([-np.ones(n * z), np.ones(n)])
-    b.add_rows("in_a_zone", sp.csr_matrix((vals, (rows, cols)), shape=(n, y.stop)), 0.0, 0.0)
+def _outline_terms(problem: ZonedProblem, parts) -> tuple[np.ndarray, sp.csr_matrix]:
+    """Penalties whose matrix is ``M = m I`` are ``m`` times the plain penalty of ``y_i = sum_z x_iz``
+    (in a zone or not): their linear part and pair rewards over ``y``."""
+    n = problem.data.n_pu
     e, W = np.zeros(n), sp.csr_matrix((n, n))
-    for p in problem.base.penalties:
-        if p.penalty > 0:
-            ep, Wp = p.terms(problem.data)
-            e, W = e + m * ep, W + m * Wp
-    PAIR_FORMULATIONS[pair_formulation](b, y, e, W.tocsr())
+    for p, A, outer, m in parts:
+        e = e + p * m[0, 0] * (outer + np.asarray(A.sum(axis=1)).ravel())
+        W = W + sp.triu(A, k=1, format="csr") * (2.0 * p * m[0, 0])
+    return e, sp.csr_matrix(W)
 
 
 def compile_zoned(problem: ZonedProblem, pair_formulation: str = "pairs") -> Model:
@@ -105,6 +81,28 @@ def compile_zoned(problem: ZonedProblem, pair_formulation: str = "pairs") -> Mod
     cost = zones.cost.T.ravel()  # zone-major
     b = ModelBuilder(n * z)
     x = b.add_columns("x", n * z, lower=0.0, upper=1.0, integer=True)
+    # penalties priced on the outline of all zones go through continuous columns "in_a_zone"
+    # y_i = sum_z x_iz (tag "in_a_zone" rows), right after x, so that the model has as many pair
+    # columns as the plain problem instead of Z^2 times as many; the others on x itself; one
+    # pair block over [x, y]
+    parts = problem.pair_parts()
+    outline = [q for q in parts if z > 1 and _uniform(q[3])]
+    rest = [q for q in parts if not (z > 1 and _uniform(q[3]))]
+    e, W = zone_pair_terms(problem, rest)
+    if outline:
+        y = b.add_columns("in_a_zone", n, lower=0.0, upper=1.0)
+        r = np.arange(n)
+        link = sp.csr_matrix((np.concatenate([-np.ones(n * z), np.ones(n)]),
+                              (np.concatenate([np.tile(r, z), r]), np.concatenate([np.arange(n * z), y.start + r]))),
+                             shape=(n, y.stop))
+        b.add_rows("in_a_zone", link, 0.0, 0.0)
+        ey, Wy = _outline_terms(problem, outline)
+        e, W = np.concatenate([e, ey]), sp.block_diag([W, Wy], format="csr")
+    if parts:
+        b.add_cost(x, e[: n * z])
+        if outline:
+            b.add_cost(y, e[n * z:])
+        PAIR_FORMULATIONS[pair_formulation](b, slice(x.start, x.start + e.size), None, W)
     stacked = sp.hstack(H, format="csr")  # features x (n Z): held over all zones
     if isinstance(obj, MinSet):
         b.add_cost(x, cost)
@@ -140,13 +138,6 @@ def compile_zoned(problem: ZonedProblem, pair_formulation: str = "pairs") -> Mod
         if some.any():
             rows = sp.hstack([sp.eye(n, format="csr")[some]] * z, format="csr")
             b.add_rows("locked:some_zone", rows, 1.0, np.inf)
-    # boundary penalty
-    if z > 1 and _uniform_outline(problem):
-        _outline_block(problem, b, x, pair_formulation)
-    else:
-        e, W = zone_pair_terms(problem)
-        if W.nnz or e.any():
-            PAIR_FORMULATIONS[pair_formulation](b, x, e, W)
     # constraints
     if z > 1:
         b.add_rows("one_zone", sp.hstack([sp.eye(n, format="csr")] * z, format="csr"), -np.inf, 1.0)

@@ -44,7 +44,7 @@ import numpy as np
 from ..data.zones import Zones
 from ..errors import ScenarioError
 from .constraints import Budget, Coverage, Locked, pu_mask
-from .penalties import BoundaryPenalty
+from .penalties import BoundaryPenalty, ConnectivityPenalty, _off_diagonal
 from .problem import Problem
 from .targets import TargetSpec, resolve_targets, target_specs
 
@@ -88,6 +88,7 @@ class ZonedProblem:
     coverages: tuple[ZoneCoverage, ...] = ()
     locks: tuple[ZoneLock, ...] = ()
     edge_costs: np.ndarray | None = None
+    connectivity_costs: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         self.zones.checked_for(self.base.data.n_pu, self.base.data.n_features)
@@ -96,8 +97,9 @@ class ZonedProblem:
                 raise ScenarioError(f"{type(c).__name__} constraints are not available with zones yet; use "
                                     "the zone methods (coverage, locks) or a plan without zones", "zones")
         for p in self.base.penalties:
-            if not isinstance(p, BoundaryPenalty):
-                raise ScenarioError(f"{type(p).__name__} is not available with zones yet", "zones")
+            if not isinstance(p, (BoundaryPenalty, ConnectivityPenalty)) or getattr(p, "asymmetric", False):
+                raise ScenarioError(f"{type(p).__name__}{' (asymmetric)' if getattr(p, 'asymmetric', False) else ''}"
+                                    " is not available with zones yet", "zones")
 
     @classmethod
     def of(cls, data, zones: Zones) -> "ZonedProblem":
@@ -137,6 +139,38 @@ class ZonedProblem:
         default: the outline of all zones together)."""
         m = self.checked_edge_costs(edge_costs)
         return replace(self, base=self.base.boundary_penalty(penalty, edge_factor), edge_costs=m)
+
+    def connectivity_penalty(self, penalty: float, matrix: str | None = None, zone_costs=None) -> "ZonedProblem":
+        """Symmetric connectivity penalty (connectivity lost between units in different states,
+        ``p sum_{i<j} C_ij K[s_i, s_j]`` with ``C`` symmetrised) with the zones x zones matrix
+        ``zone_costs`` read like the boundary's edge costs (default: only connectivity between the
+        zones together and land in no zone is lost)."""
+        m = self.checked_edge_costs(zone_costs, "connectivity.zones")
+        return replace(self, base=self.base.connectivity_penalty(penalty, matrix), connectivity_costs=m)
+
+    def pair_parts(self) -> list[tuple[float, "object", np.ndarray, np.ndarray]]:
+        """Per active penalty ``(p, A, o, M)``: the symmetric off-diagonal weights ``A`` (shared
+        boundary, or symmetrised connectivity), the outer weights ``o`` (the edge factor times the
+        boundary's diagonal; zeros for connectivity) and the zones x zones matrix ``M``; the penalty
+        is ``p (sum_{i<j} A_ij E[s_i, s_j] + sum_i o_i E[s_i, 0])`` with ``E`` from ``M``
+        (:meth:`state_costs`)."""
+        z = self.zones.n_zones
+        parts = []
+        for p in self.base.penalties:
+            if p.penalty <= 0:
+                continue
+            if isinstance(p, BoundaryPenalty):
+                if self.data.boundary is None:
+                    raise ScenarioError("the planning data have no boundary matrix; give one or remove the "
+                                        "boundary penalty", "boundary")
+                B = self.data.boundary
+                m = self.edge_costs if self.edge_costs is not None else np.eye(z)
+                parts.append((p.penalty, _off_diagonal(B), p.edge_factor * B.diagonal(), m))
+            else:
+                C = p.resolve(self.data)
+                m = self.connectivity_costs if self.connectivity_costs is not None else np.eye(z)
+                parts.append((p.penalty, _off_diagonal((C + C.T) * 0.5), np.zeros(self.data.n_pu), m))
+        return parts
 
     def resolved_targets(self) -> np.ndarray:
         return self.base.resolved_targets()
@@ -218,12 +252,11 @@ class ZonedProblem:
             self.zones.index(n, where)
         return names
 
-    def checked_edge_costs(self, m) -> np.ndarray:
+    def checked_edge_costs(self, m, where: str = "boundary.zones") -> np.ndarray:
         """The edge-cost matrix (default: ones on the diagonal), checked: square over the zones,
         symmetric, >= 0, and ``M_z1z2 <= M_z1z1 + M_z2z2``."""
         z = self.zones.n_zones
         m = np.eye(z) if m is None else np.asarray(m, dtype=np.float64)
-        where = "boundary.zones"
         if m.shape != (z, z):
             raise ScenarioError(f"the edge-cost matrix has shape {m.shape}; expected ({z}, {z}) for zones "
                                 f"{list(self.zones.names)}", where)
@@ -239,10 +272,11 @@ class ZonedProblem:
                                 " lower it", where)
         return m
 
-    def edge_matrix(self) -> np.ndarray:
-        """The (zones + 1) x (zones + 1) edge costs ``E`` (state 0: no zone)."""
-        m = self.edge_costs if self.edge_costs is not None else np.eye(self.zones.n_zones)
-        z = self.zones.n_zones
+    @staticmethod
+    def state_costs(m: np.ndarray) -> np.ndarray:
+        """The (zones + 1) x (zones + 1) costs ``E`` between unit states (state 0: no zone) of a
+        zones x zones matrix ``M`` (module docstring)."""
+        z = m.shape[0]
         e = np.zeros((z + 1, z + 1))
         e[1:, 1:] = m
         np.fill_diagonal(e[1:, 1:], 0.0)

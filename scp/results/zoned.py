@@ -36,7 +36,7 @@ class ZonedEvaluation:
     targets: np.ndarray               # per feature over all zones (NaN: none)
     coverage_target3: float           # share of the area in zones that count for Target 3
     coverage_by_jurisdiction: dict[str, dict[str, float]]  # jurisdiction -> zone -> share (and "Target 3")
-    boundary_penalty: float
+    penalty: float                    # boundary and connectivity penalties together
     objective: float
     violations: list[str] = field(default_factory=list)
 
@@ -155,13 +155,11 @@ def evaluate_zoned(problem: ZonedProblem, allocation) -> ZonedEvaluation:
 
 
 def _boundary(problem: ZonedProblem, s: np.ndarray) -> float:
-    pens = [p for p in problem.base.penalties if p.penalty > 0]
-    if not pens or problem.data.boundary is None:
-        return 0.0
-    p = pens[-1]
-    E = problem.edge_matrix()
+    """Sum of the penalties from the unit states (:meth:`ZonedProblem.pair_parts`)."""
     state = s + 1  # 0: no zone
-    B = sp.triu(sp.csr_matrix(problem.data.boundary), k=1).tocoo()
-    shared = float(B.data @ E[state[B.row], state[B.col]])
-    outer = float(problem.data.boundary.diagonal() @ E[state, 0])
-    return p.penalty * (shared + p.edge_factor * outer)
+    total = 0.0
+    for p, A, outer, m in problem.pair_parts():
+        E = problem.state_costs(m)
+        U = sp.triu(A, k=1).tocoo()
+        total += p * (float(U.data @ E[state[U.row], state[U.col]]) + float(outer @ E[state, 0]))
+    return total

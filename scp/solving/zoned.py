@@ -25,7 +25,6 @@ from ..results.zoned import ZonedEvaluation, as_allocation, evaluate_zoned
 from .backends import SolveOptions, solve_with
 from .backends.highs import solve_highs_guarded
 from .deadline import Deadline
-from .heuristic import full_start
 from .pipeline import GUARDED_ROWS
 from .zoned_start import zoned_start
 
@@ -51,6 +50,26 @@ class ZonedSolution:
         """Zone name per unit ('' for none)."""
         names = np.array(("",) + self.problem.zones.names, dtype=object)
         return names[self.allocation + 1]
+
+
+def zoned_full_start(model, x: np.ndarray, n: int) -> np.ndarray:
+    """Every column of a compiled zoned model from the decisions ``x`` (zone-major): the
+    ``"in_a_zone"`` columns and the pair products over ``[x, y]``."""
+    out = np.zeros(model.n_cols)
+    out[: x.size] = x
+    v = x
+    if "in_a_zone" in model.col_tags():
+        y = x.reshape(-1, n).sum(axis=0)
+        out[model.cols("in_a_zone")] = y
+        v = np.concatenate([x, y])
+    if "pair_ij" in model.info:
+        i, j = model.info["pair_ij"]
+        out[model.cols("pair_aux")] = v[i] * v[j]
+    elif "pair_compact" in model.info:
+        units, S = model.info["pair_compact"]
+        out[model.cols("pair_compact")] = v[units] * (S[units] @ v)
+    known = {"x", "in_a_zone", "pair_aux", "pair_compact"}
+    return out if set(model.col_tags()) <= known else x
 
 
 def solve_zoned(problem: ZonedProblem, solver: str = "highs", *, gap: float = 0.0, time_limit: float | None = None,
@@ -87,7 +106,7 @@ def solve_zoned_model(problem: ZonedProblem, model, solver: str = "highs", *, ga
         s = as_allocation(problem, warm_start)
         x = np.zeros((z, n))
         x[s[s >= 0], np.flatnonzero(s >= 0)] = 1.0
-        options = replace(options, warm_start=full_start(model, x.ravel()))
+        options = replace(options, warm_start=zoned_full_start(model, x.ravel(), n))
     if solver == "highs" and options.deadline_at is not None and model.n_rows >= GUARDED_ROWS:
         res = solve_highs_guarded(model, options)  # stopped at the deadline even inside HiGHS's setup
     else:
@@ -100,7 +119,7 @@ def solve_zoned_model(problem: ZonedProblem, model, solver: str = "highs", *, ga
         start = as_allocation(problem, warm_start)  # stopped before reporting a solution: keep the start
         x = np.zeros((z, n))
         x[start[start >= 0], np.flatnonzero(start >= 0)] = 1.0
-        res.x, res.status = full_start(model, x.ravel()), Status.TIME_LIMIT
+        res.x, res.status = zoned_full_start(model, x.ravel(), n), Status.TIME_LIMIT
         res.objective = float(model.c @ res.x) + model.offset
         res.bound = res.bound if np.isfinite(res.bound) else -np.inf
         res.gap = float("inf") if not np.isfinite(res.bound) else max(0.0, (res.objective - res.bound)

@@ -22,6 +22,7 @@ import numpy as np
 from ..errors import Infeasible, SolverError
 from ..problem import Problem
 from ..problem.constraints import Budget, Locked
+from ..problem.penalties import BoundaryPenalty
 from ..problem.targets import resolve_targets
 from ..problem.zoned import ZonedProblem
 from ..results.zoned import evaluate_zoned
@@ -59,9 +60,12 @@ def single_zone_problem(problem: ZonedProblem, z: int) -> Problem | None:
         if name not in chosen:
             return None
         plain = replace(plain, constraints=plain.constraints + (zc.coverage,))
-    # with every unit in zone z the zoned boundary is the plain one times M_zz
-    m = problem.edge_costs[z, z] if problem.edge_costs is not None else 1.0
-    return replace(plain, penalties=tuple(replace(p, penalty=p.penalty * m) for p in problem.base.penalties))
+    # with every unit in zone z each zoned penalty is the plain one times its matrix's M_zz
+    def scale(p):
+        m = problem.edge_costs if isinstance(p, BoundaryPenalty) else problem.connectivity_costs
+        return replace(p, penalty=p.penalty * (1.0 if m is None else float(m[z, z])))
+
+    return replace(plain, penalties=tuple(scale(p) for p in problem.base.penalties))
 
 
 def zoned_start(problem: ZonedProblem, gap: float, deadline_at: float | None, progress=None) -> np.ndarray | None:

@@ -93,7 +93,23 @@ def _draw(ax, data, values, xy, cmap, vmin, vmax):
     return None
 
 
-def _plot(data, values, path, xy, title, context, *, categorical, subtitle="", label="", cmap_name="viridis"):
+def plot_categories(data, codes: np.ndarray, path: str, categories: list[tuple[str, str]], xy=None, title: str = "",
+                    context: MapContext | None = None, subtitle: str = "") -> str | None:
+    """A map of integer ``codes`` (0..k-1 per unit) with ``categories`` = (colour, label) per code
+    (e.g. the zones of a plan), with the same cartography as :func:`plot_selection`."""
+    try:
+        return _plot(data, np.asarray(codes), path, xy, title, context, categorical=True, subtitle=subtitle,
+                     categories=categories)
+    except (ValueError, ArithmeticError, np.linalg.LinAlgError, OverflowError) as exc:
+        import matplotlib.pyplot as plt
+
+        plt.close("all")
+        warn(f"{os.path.basename(path)} was not drawn ({type(exc).__name__}: {exc})")
+        return None
+
+
+def _plot(data, values, path, xy, title, context, *, categorical, subtitle="", label="", cmap_name="viridis",
+          categories=None):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -105,8 +121,9 @@ def _plot(data, values, path, xy, title, context, *, categorical, subtitle="", l
     pts = unit_xy(data, xy)
     if pts is None:
         return None
+    legend = categories if categories is not None else [(c.colour, c.label) for c in CATEGORIES]
     if categorical:
-        cmap, vmin, vmax = ListedColormap([c.colour for c in CATEGORIES]), -0.5, len(CATEGORIES) - 0.5
+        cmap, vmin, vmax = ListedColormap([c for c, _ in legend]), -0.5, len(legend) - 0.5
         vals = values.astype(np.float64)
     else:
         cmap = plt.get_cmap(cmap_name)
@@ -133,7 +150,7 @@ def _plot(data, values, path, xy, title, context, *, categorical, subtitle="", l
     pad = 0.02 * max(np.ptp(pts[:, 0]), np.ptp(pts[:, 1]), 1e-9)
     ax.set_xlim(pts[:, 0].min() - pad, pts[:, 0].max() + pad)
     ax.set_ylim(pts[:, 1].min() - pad, pts[:, 1].max() + pad)
-    handles = [Patch(color=c.colour, label=c.label) for c in CATEGORIES] if categorical else []
+    handles = [Patch(color=c, label=lab) for c, lab in legend] if categorical else []
     if ax.get_facecolor()[:3] != (1.0, 1.0, 1.0):
         handles.append(Patch(color=NODATA_COLOUR, label=NODATA_LABEL))
     many = data.jurisdiction is not None and len(data.jurisdictions) > 1

@@ -143,8 +143,8 @@ def _run_zoned(loaded: LoadedScenario, folder, data, marxan, problem, opts, dead
     print("writing results ...", file=log, flush=True)
     title = s.title or f"Scenario {s.name}"
     with folder as tmp:
-        summary, files = write_zoned_results(tmp, sol, s, title, data.unit,
-                                             marxan.xy if marxan is not None else None)
+        summary, files = write_zoned_results(tmp, sol, s, title, data.unit, marxan.xy if marxan is not None else None,
+                                             map_context(s, data) if s.outputs.map else None)
         with open(os.path.join(tmp, "scenario.yaml"), "w") as fh:
             yaml.safe_dump(loaded.document, fh, sort_keys=False)
         summary.update({"scenario": s.name, "description": s.description, "scenario_digest": loaded.digest,

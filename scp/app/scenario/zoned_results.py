@@ -18,7 +18,8 @@ import pandas as pd
 from ...solving.zoned import ZonedSolution
 from ..gis import add_coordinates
 from ..outputs import write_json
-from ..report.fmt import num, pct, status_text
+from ..maps.selection import plot_categories
+from ..report.fmt import num, pct, status_text, unit_text
 
 NONE_COLOUR = "#e6e6e6"
 ZONE_COLOURS = ("#1b7837", "#a6d96a", "#fdae61", "#74add1", "#c2a5cf", "#8c510a")
@@ -50,43 +51,20 @@ def feature_table(sol: ZonedSolution, unit_of) -> pd.DataFrame:
     return frame
 
 
-def plot_zones(sol: ZonedSolution, path: str, labels: dict[str, str], title: str, xy=None) -> bool:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.colors import ListedColormap
-    from matplotlib.patches import Patch
-
-    data = sol.problem.data
+def plot_zones(sol: ZonedSolution, path: str, labels: dict[str, str], title: str, xy=None, context=None) -> bool:
+    """The zone map: one colour per zone, shares in the legend, the cartography of the plain map."""
     names = sol.problem.zones.names
-    colours = [NONE_COLOUR] + [ZONE_COLOURS[k % len(ZONE_COLOURS)] for k in range(len(names))]
-    code = sol.allocation + 1
-    fig, ax = plt.subplots(figsize=(8, 6.5))
-    if data.grid is not None:
-        grid = data.to_grid(code.astype(np.float64), name="zone")
-        ys, xs = grid.dims[-2], grid.dims[-1]
-        grid.plot.pcolormesh(ax=ax, x=xs, y=ys, cmap=ListedColormap(colours), vmin=-0.5, vmax=len(names) + 0.5,
-                             add_colorbar=False)
-    elif xy is not None:
-        ax.scatter(xy[:, 0], xy[:, 1], c=[colours[c] for c in code], s=8, marker="s")
-    else:
-        plt.close(fig)
-        return False
-    handles = [Patch(color=colours[0], label="not in a zone")] + \
-              [Patch(color=colours[k + 1], label=f"{labels.get(n, n)} ({pct(sol.evaluation.area_by_zone[k] / sol.evaluation.area_total)})")
-               for k, n in enumerate(names)]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    ax.set_aspect("equal")
-    ax.set_title(title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=200)
-    fig.savefig(os.path.splitext(path)[0] + ".svg")
-    plt.close(fig)
-    return True
+    ev = sol.evaluation
+    legend = [(NONE_COLOUR, "in no zone")] + [
+        (ZONE_COLOURS[k % len(ZONE_COLOURS)], f"{labels.get(n, n)}: {pct(ev.area_by_zone[k] / ev.area_total)}")
+        for k, n in enumerate(names)]
+    subtitle = f"Target 3 coverage {pct(ev.coverage_target3)}" + "".join(
+        f", {j} {pct(v['Target 3'])}" for j, v in ev.coverage_by_jurisdiction.items())
+    return plot_categories(sol.problem.data, sol.allocation + 1, path, legend, xy, title, context, subtitle) is not None
 
 
-def write_zoned_results(tmp: str, sol: ZonedSolution, s, title: str, unit_of, xy=None) -> tuple[dict, list[str]]:
+def write_zoned_results(tmp: str, sol: ZonedSolution, s, title: str, unit_of, xy=None,
+                        context=None) -> tuple[dict, list[str]]:
     """Write the files of the module docstring into ``tmp``; returns (summary, file names)."""
     data, zones, ev = sol.problem.data, sol.problem.zones, sol.evaluation
     labels = zone_labels(s)
@@ -103,11 +81,11 @@ def write_zoned_results(tmp: str, sol: ZonedSolution, s, title: str, unit_of, xy
                          "flag_meanings": " ".join(["none", *zones.names])})
         da.to_dataset().to_netcdf(os.path.join(tmp, "solution.nc"))
         files.append("solution.nc")
-    if s.outputs.map and plot_zones(sol, os.path.join(tmp, "map.png"), labels, title, xy):
+    if s.outputs.map and plot_zones(sol, os.path.join(tmp, "map.png"), labels, title, xy, context):
         files += ["map.png", "map.svg"]
     summary = {
         "title": title, "status": sol.status.value, "objective": sol.objective, "bound": sol.bound, "gap": sol.gap,
-        "cost": ev.cost, "boundary_penalty": ev.boundary_penalty, "runtime_s": sol.runtime,
+        "cost": ev.cost, "penalty": ev.penalty, "runtime_s": sol.runtime,
         "solver": sol.solver, "model_rows": sol.model_size[0], "model_columns": sol.model_size[1],
         "target3_zones": list(sol.problem.target3_zones()), "coverage_target3": ev.coverage_target3,
         "coverage_by_jurisdiction": ev.coverage_by_jurisdiction, "zones": zt.to_dict(orient="records"),
@@ -118,10 +96,10 @@ def write_zoned_results(tmp: str, sol: ZonedSolution, s, title: str, unit_of, xy
 
 def zoned_report(summary: dict, zt: pd.DataFrame, ft: pd.DataFrame, map_file: str | None) -> str:
     """``report.md`` text."""
-    cost_unit, area_unit = summary["units"]["cost"], summary["units"]["area"]
+    cost_unit, area_unit = unit_text(summary["units"]["cost"]), unit_text(summary["units"]["area"])
     lines = [f"# {summary['title']}", "",
              f"**Plan with zones.** Objective {num(summary['objective'])} (cost {num(summary['cost'])} "
-             f"{cost_unit} + boundary penalty {num(summary['boundary_penalty'])}); "
+             f"{cost_unit} + penalties {num(summary['penalty'])}); "
              f"{status_text(summary['status'], summary['gap'])}. "
              f"Target 3 counts {', '.join(summary['target3_zones'])}: {pct(summary['coverage_target3'])} of the "
              f"area; every target {'met' if summary['targets_met'] else 'NOT met'}.", "",
