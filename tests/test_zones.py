@@ -222,3 +222,22 @@ def test_zoned_replacement_cost_equals_resolving_without_the_unit():
                 best = min(best, ev.objective)
         assert rc[u] == pytest.approx(best - sol.objective, abs=1e-6)
     assert np.isnan(rc[sol.allocation < 0]).all()
+
+
+def test_presolve_names_what_cannot_be_met():
+    from scp.errors import Infeasible
+
+    d = grid_data(0)
+    zs = two_zones(d)
+    everyone = np.ones(d.n_pu, bool)
+    cases = [
+        (ZonedProblem.of(d, zs).relative_targets(0.3).zone_targets_relative("oecm", {"f1": 0.6}), "zone target"),
+        (ZonedProblem.of(d, zs).relative_targets(0.3).locked_out(everyone, "strict")
+         .zone_targets_relative("oecm", {"f0": 0.1}).relative_targets({"f2": 0.9}), "counts most"),
+        (ZonedProblem.of(d, zs).relative_targets(0.1).coverage(0.5, zones="strict").locked_out(np.arange(d.n_pu) < 6, "strict"),
+         "coverage"),
+    ]
+    for p, words in cases:
+        with pytest.raises(Infeasible) as err:
+            solve_zoned(p)
+        assert words in str(err.value), str(err.value)

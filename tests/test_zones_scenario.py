@@ -69,7 +69,8 @@ def test_scplan_run_writes_a_zoned_results_folder_consistent_with_evaluation(tmp
     proc = subprocess.run([sys.executable, "-m", "scp.app.cli", "run", path, "--out", str(out), "--quiet"],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
-    for f in ("solution.csv", "zones.csv", "features.csv", "summary.json", "solution.nc", "map.png", "report.md",
+    for f in ("solution.csv", "zones.csv", "features.csv", "summary.json", "solution.nc", "zones.tif", "zones.qml",
+              "map.png", "report.md",
               "report.html", "scenario.yaml"):
         assert (out / f).is_file(), f
     sol = pd.read_csv(out / "solution.csv", keep_default_na=False)
@@ -84,6 +85,12 @@ def test_scplan_run_writes_a_zoned_results_folder_consistent_with_evaluation(tmp
     for j in ("TKM", "UZB"):
         assert summary["coverage_by_jurisdiction"][j]["Target 3"] >= 0.3 - 1e-9
         assert summary["coverage_by_jurisdiction"][j]["strict"] >= 0.1 - 1e-9
+    import rasterio
+
+    with rasterio.open(out / "zones.tif") as src:
+        band = src.read(1)
+        assert src.nodata == 255 and src.colormap(1)[1][:3] == (0x1b, 0x78, 0x37)
+    assert [int((band == k).sum()) for k in (1, 2)] == zones["units"].tolist()
     report = (out / "report.md").read_text()
     assert "Strict reserve" in report and "OECM" in report and "Coverage per jurisdiction" in report
 

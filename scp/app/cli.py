@@ -210,8 +210,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
             from .scenario.build import UnitLayers
             from .scenario.zones import build_zoned
 
+            from ..model.zoned_presolve import zoned_infeasibility_reasons
+
             zoned = build_zoned(s, problem, UnitLayers(s, data))  # every zone key checked against the data
             msg += f"; zones: {', '.join(zoned.zones.names)}"
+            reasons = zoned_infeasibility_reasons(zoned)
         if reasons:
             raise Infeasible(f"{args.scenario}: the scenario {s.name!r} is valid but infeasible:", reasons)
     print(msg)

@@ -114,10 +114,12 @@ def vector_qml(field: str = "category") -> str:
             f"</categories><symbols>{syms}</symbols></renderer-v2></qgis>\n")
 
 
-def raster_qml() -> str:
-    """QGIS paletted style for ``categories.tif`` with the legend's labels."""
-    entries = "".join(f'<paletteEntry value="{c.code}" color="{c.colour}" alpha="255" label={quoteattr(c.label)}/>'
-                      for c in CATEGORIES)
+def raster_qml(legend: list[tuple[int, str, str]] | None = None) -> str:
+    """QGIS paletted style (``(code, colour, label)`` entries; default: the legend of
+    ``categories.tif``)."""
+    legend = legend if legend is not None else [(c.code, c.colour, c.label) for c in CATEGORIES]
+    entries = "".join(f'<paletteEntry value="{code}" color="{colour}" alpha="255" label={quoteattr(label)}/>'
+                      for code, colour, label in legend)
     return ("<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
             '<qgis version="3.28.0" styleCategories="Symbology"><pipe><rasterrenderer type="paletted" band="1" '
             f'opacity="1" alphaBand="-1"><colorPalette>{entries}</colorPalette></rasterrenderer></pipe></qgis>\n')
@@ -209,3 +211,28 @@ def write_gis(folder: str, data, frame, selection: np.ndarray, categories: np.nd
     elif data.geometry is not None:
         written += write_geopackage(folder, table, data.geometry.values, crs_of(data))
     return written
+
+
+def write_zone_raster(folder: str, data, codes: np.ndarray, legend: list[tuple[str, str]]) -> list[str]:
+    """``zones.tif`` (uint8 zone codes, nodata 255, colour table) and ``zones.qml`` for grid data;
+    ``legend`` = (colour, label) per code. Needs rioxarray (nothing is written without it)."""
+    try:
+        import rasterio
+        import rioxarray  # noqa: F401
+    except ImportError:
+        return []
+    if data.grid is None:
+        return []
+    ydim, xdim = data.grid.dims
+    grid = data.to_grid(np.asarray(codes, dtype=np.float64), name="zone")
+    da = grid.fillna(NODATA).astype(np.uint8).rio.set_spatial_dims(x_dim=xdim, y_dim=ydim).rio.write_nodata(NODATA)
+    crs = crs_of(data)
+    if crs:
+        da = da.rio.write_crs(crs)
+    path = os.path.join(folder, "zones.tif")
+    da.rio.to_raster(path)
+    with rasterio.open(path, "r+") as dst:
+        dst.write_colormap(1, {k: (*_rgb(c), 255) for k, (c, _) in enumerate(legend)})
+    with open(os.path.join(folder, "zones.qml"), "w", encoding="utf-8") as fh:
+        fh.write(raster_qml([(k, c, lab) for k, (c, lab) in enumerate(legend)]))
+    return ["zones.tif", "zones.qml"]

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..errors import Infeasible, SolverError
 from ..model.zoned import compile_zoned
+from ..model.zoned_presolve import zoned_infeasibility_reasons
 from ..problem.zoned import ZonedProblem
 from ..results import Status
 from ..results.status import OPTIMAL_GAP
@@ -78,6 +79,9 @@ def solve_zoned(problem: ZonedProblem, solver: str = "highs", *, gap: float = 0.
     """Compile, solve and verify ``problem`` (module docstring). ``warm_start``: an allocation
     (default None: the best single-zone plan; False: none)."""
     deadline = deadline or Deadline(None if time_limit is None else float(time_limit))
+    reasons = zoned_infeasibility_reasons(problem)
+    if reasons:
+        raise Infeasible("the zoned problem is infeasible:", reasons)
     t0 = time.perf_counter()
     model = compile_zoned(problem, formulation)
     return solve_zoned_model(problem, model, solver, gap=gap, threads=threads, verbose=verbose, progress=progress,

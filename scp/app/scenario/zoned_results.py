@@ -3,7 +3,8 @@
 ``solution.csv`` (id, zone, zone_code 0 = none / 1..Z, coordinates), ``zones.csv`` (per zone: units,
 area, share of the landscape and of each jurisdiction, cost, whether it counts for Target 3),
 ``features.csv`` (held per zone and in all, target, met), ``summary.json``, ``solution.nc`` (grid
-data: ``zone`` with CF flags), ``map.png`` + ``map.svg`` (one colour per zone), ``report.md`` and
+data: ``zone`` with CF flags), ``zones.tif`` + ``zones.qml`` (grid data, with the ``geo`` extra:
+zone codes with a colour table and a QGIS style), ``map.png`` + ``map.svg`` (one colour per zone), ``report.md`` and
 ``report.html`` (what was asked, the plan per zone and per jurisdiction, features, how sure).
 """
 
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ...solving.zoned import ZonedSolution
-from ..gis import add_coordinates
+from ..gis import add_coordinates, write_zone_raster
 from ..outputs import write_json
 from ..maps.selection import plot_categories
 from ..report.fmt import num, pct, status_text, unit_text
@@ -51,13 +52,19 @@ def feature_table(sol: ZonedSolution, unit_of) -> pd.DataFrame:
     return frame
 
 
+def zone_legend(sol: ZonedSolution, labels: dict[str, str], shares: bool = False) -> list[tuple[str, str]]:
+    """(colour, label) per zone code: 0 no zone, then the zones in order."""
+    ev = sol.evaluation
+    return [(NONE_COLOUR, "in no zone")] + [
+        (ZONE_COLOURS[k % len(ZONE_COLOURS)],
+         labels.get(n, n) + (f": {pct(ev.area_by_zone[k] / ev.area_total)}" if shares else ""))
+        for k, n in enumerate(sol.problem.zones.names)]
+
+
 def plot_zones(sol: ZonedSolution, path: str, labels: dict[str, str], title: str, xy=None, context=None) -> bool:
     """The zone map: one colour per zone, shares in the legend, the cartography of the plain map."""
-    names = sol.problem.zones.names
     ev = sol.evaluation
-    legend = [(NONE_COLOUR, "in no zone")] + [
-        (ZONE_COLOURS[k % len(ZONE_COLOURS)], f"{labels.get(n, n)}: {pct(ev.area_by_zone[k] / ev.area_total)}")
-        for k, n in enumerate(names)]
+    legend = zone_legend(sol, labels, shares=True)
     subtitle = f"Target 3 coverage {pct(ev.coverage_target3)}" + "".join(
         f", {j} {pct(v['Target 3'])}" for j, v in ev.coverage_by_jurisdiction.items())
     return plot_categories(sol.problem.data, sol.allocation + 1, path, legend, xy, title, context, subtitle) is not None
@@ -81,6 +88,7 @@ def write_zoned_results(tmp: str, sol: ZonedSolution, s, title: str, unit_of, xy
                          "flag_meanings": " ".join(["none", *zones.names])})
         da.to_dataset().to_netcdf(os.path.join(tmp, "solution.nc"))
         files.append("solution.nc")
+    files += write_zone_raster(tmp, data, sol.allocation + 1, zone_legend(sol, labels))
     if s.outputs.map and plot_zones(sol, os.path.join(tmp, "map.png"), labels, title, xy, context):
         files += ["map.png", "map.svg"]
     summary = {
