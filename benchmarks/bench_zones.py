@@ -39,7 +39,8 @@ def make_problem(n: int, penalty: float, n_features: int = 50, seed: int = 0):
     feats = {}
     for j in range(n_features):
         cx, cy, r = rng.uniform(0, side), rng.uniform(0, side), rng.uniform(0.05, 0.25) * side
-        feats[f"f{j}"] = np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / r**2) * (rng.random(n) < 0.6)
+        v = np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / r**2) * (rng.random(n) < 0.6)
+        feats[f"f{j}"] = np.where(v >= 0.01, np.round(v, 3), 0.0)  # sparse, no denormal amounts
     smooth = np.sin(xx / side * 6 + rng.uniform(0, 6)) * np.cos(yy / side * 5) + 2
     cost = smooth * rng.uniform(0.8, 1.2, n)
     data = scp.PlanningData.from_arrays(cost=cost, features=feats,
