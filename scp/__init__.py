@@ -33,6 +33,11 @@ from .results import Evaluation, ProtConn, Solution, Status, evaluate, protconn
 from .solving import Portfolio, portfolio, replacement_importance, solve, solve_model
 from .solving import heuristic
 from .solving.backends import SolveOptions
+from .data.zones import Zones
+from .problem.zoned import ZonedProblem
+from .results.zoned import evaluate_zoned
+from .solving.zoned import ZonedSolution, solve_zoned
+from .solving.zoned_portfolio import zoned_portfolio, zoned_replacement_importance
 
 from ._version import __version__
 
@@ -42,4 +47,6 @@ __all__ = [
     "Solution", "SolveOptions", "SolverError", "SolverUnavailable", "Status", "boundary", "compile_problem",
     "evaluate", "from_geodataframe", "graph", "heuristic", "infeasibility_reasons", "marxan_problem", "portfolio", "protconn",
     "read_marxan", "replacement_importance", "resistance", "solve", "solve_model", "spatial", "__version__",
+    "Zones", "ZonedProblem", "ZonedSolution", "evaluate_zoned", "solve_zoned", "zoned_portfolio",
+    "zoned_replacement_importance",
 ]

@@ -214,9 +214,9 @@ class ZonedProblem:
         self.zones.index(zone, "locked_out.zone")
         return self._checked_locks(replace(self, locks=self.locks + (ZoneLock(mask, zone, False),)))
 
-    def allowed(self) -> np.ndarray:
-        """units x zones: whether ``x_iz`` may be 1 after every lock; raises when a unit is
-        locked in a way no allocation meets."""
+    def allowed(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(allowed, need_some)``: units x zones, whether ``x_iz`` may be 1 after every lock; per
+        unit, whether it must be in some zone."""
         from .constraints import status_masks
 
         n, z = self.data.n_pu, self.zones.n_zones

@@ -3,11 +3,13 @@
 The allocation is read from the first ``n Z`` columns (zone-major) and verified by
 :func:`~scp.results.zoned.evaluate_zoned` from the allocation itself; the reported objective is
 the verified one, the bound the solver's (proven). The LP-guided heuristic, the annealer and the
-local search of the plain problem do not handle zones directly. Two first allocations
-(:mod:`scp.solving.zoned_start`): the MIP restricted to the decisions the LP relaxation uses
-(25% of the time; the LP bound is kept for the whole solve) and, for minimum-set problems, the
-plain problem of each zone alone (20% of what is left); the better warm-starts branch and bound
-over the zones (a caller's allocation may do so instead).
+local search of the plain problem work on selections; zoned problems get their own first
+allocations: annealing over zone allocations with penalised shortfalls
+(:mod:`scp.solving.zoned_annealing`, minimum set with penalties, 20% of the time), the MIP
+restricted to the decisions the LP relaxation uses (:mod:`scp.solving.zoned_start`, 25% of what
+is left; the LP bound is kept for the whole solve) and, for minimum-set problems, the plain
+problem of each zone alone (20% of what is left); the best warm-starts branch and bound over the
+zones (a caller's allocation may do so instead).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from .backends import SolveOptions, relative_gap, solve_with
 from .backends.highs import solve_highs_guarded
 from .deadline import Deadline
 from .pipeline import GUARDED_ROWS
+from .zoned_annealing import anneal_zoned
 from .zoned_start import lp_restricted_start, zoned_start
 
 
@@ -80,13 +83,22 @@ def _phase(progress, text: str) -> None:
 
 
 def _first_allocation(problem: ZonedProblem, model, solver: str, gap: float, deadline: Deadline, threads, progress):
-    """The better of the LP-restricted allocation (25% of the time) and, for minimum-set problems,
-    the best single-zone plan (20% of what is left); with the LP bound (minimisation form)."""
+    """The best of the annealed allocation (minimum set with penalties: 20% of the time), the
+    LP-restricted allocation (25% of what is left) and, for minimum-set problems, the best
+    single-zone plan (20% of what is left); with the LP bound (minimisation form)."""
+    candidates = []
+    if problem.objective.name == "min_set" and problem.pair_parts():
+        share = deadline.share(0.2)
+        _phase(progress, "simulated annealing over zone allocations, with penalised shortfalls")
+        annealed = anneal_zoned(problem, model, deadline_at=None if share is None else time.perf_counter() + share)
+        if annealed is not None and evaluate_zoned(problem, annealed).feasible:
+            candidates.append(annealed)
+            _phase(progress, f"annealed allocation: objective {evaluate_zoned(problem, annealed).objective:,.6g}")
     share = deadline.share(0.25)
     _phase(progress, "LP relaxation over the zones, then the MIP restricted to what it uses")
     lp_alloc, lp_bound = lp_restricted_start(problem, model, solver, gap,
                                              None if share is None else time.perf_counter() + share, threads)
-    candidates = [lp_alloc] if lp_alloc is not None else []
+    candidates += [lp_alloc] if lp_alloc is not None else []
     if problem.objective.name == "min_set":
         share = deadline.share(0.2)
         _phase(progress, "the best plan with every chosen unit in one zone")
