@@ -70,9 +70,13 @@ def brute_force(problem: scp.Problem) -> tuple[float, np.ndarray] | None:
     elif name == "max_utility":
         obj = held @ w - pen
         best = obj[ok].max() if ok.any() else None
+    elif name == "max_features_met":
+        has = np.isfinite(t) & (np.nan_to_num(t) > 0)
+        obj = (held[:, has] >= t[has] - 1e-9) @ w[has] - pen
+        best = obj[ok].max() if ok.any() else None
     else:
         has = np.isfinite(t) & (np.nan_to_num(t) > 0)
         rel = np.maximum(0, t[has] - held[:, has]) / t[has]
-        obj = rel @ w[has] + pen
+        obj = (rel * w[has]).max(axis=1) + pen if name == "min_largest_shortfall" else rel @ w[has] + pen
         best = obj[ok].min() if ok.any() else None
     return None if best is None else (float(best), ok)

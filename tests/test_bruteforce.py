@@ -41,6 +41,13 @@ def problems(draw, objective: str = "any"):
             p = p.coverage(draw(st.sampled_from([0.2, 0.3])), by=draw(st.sampled_from([None, "jurisdiction"])))
     elif kind == "max_utility":
         p = p.max_utility(budget=draw(st.sampled_from([0.2, 0.4, 0.7])) * total_cost)
+    elif kind == "min_largest_shortfall":
+        p = p.min_largest_shortfall(budget=draw(st.sampled_from([0.2, 0.4])) * total_cost,
+                                    weights={"f0": draw(st.sampled_from([1.0, 3.0]))}).relative_targets(0.5)
+    elif kind == "max_features_met":
+        p = p.max_features_met(budget=draw(st.sampled_from([0.2, 0.4, 0.6])) * total_cost,
+                               weights={"f0": draw(st.sampled_from([1.0, 2.5]))}
+                               ).relative_targets(draw(st.sampled_from([0.3, 0.5])))
     else:
         p = p.min_shortfall(budget=draw(st.sampled_from([0.2, 0.4])) * total_cost).relative_targets(0.5)
     if draw(st.booleans()):
@@ -82,6 +89,14 @@ def test_cbc_equals_brute_force_and_highs(p):
     a = check_against_brute_force(p, "cbc")
     if a is not None:
         assert p.solve("highs").objective == pytest.approx(a, rel=1e-7, abs=1e-7)
+
+
+@pytest.mark.parametrize("objective", ["min_largest_shortfall", "max_features_met"])
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+@settings(max_examples=15, **SETTINGS)
+@given(data=st.data())
+def test_more_objectives_equal_brute_force(objective, solver, data):
+    check_against_brute_force(data.draw(problems(objective=objective)), solver)
 
 
 def test_pulp_generic_path_matches():

@@ -98,6 +98,27 @@ def test_min_shortfall(toy):
     np.testing.assert_array_equal(m.integrality, [1, 1, 1, 1, 0, 0])
 
 
+def test_min_largest_shortfall(toy):
+    m = scp.compile_problem(scp.Problem(toy).min_largest_shortfall(budget=3, weights={"sp2": 2.0})
+                            .relative_targets(0.5))
+    assert m.col_tags() == ["x", "shortfall", "largest_shortfall"]
+    assert m.row_tags() == ["shortfall", "largest_shortfall", "budget"]
+    np.testing.assert_allclose(m.c, [0, 0, 0, 0, 0, 0, 1])  # min z
+    # z - w_j s_j / t_j >= 0: sp1 w 1 t 2, sp2 w 2 t 2
+    np.testing.assert_allclose(dense(m, "largest_shortfall"), [[0, 0, 0, 0, -0.5, 0, 1], [0, 0, 0, 0, 0, -1.0, 1]])
+    np.testing.assert_allclose(m.row_lower[m.rows("largest_shortfall")], [0, 0])
+    np.testing.assert_array_equal(m.integrality, [1, 1, 1, 1, 0, 0, 0])
+
+
+def test_max_features_met(toy):
+    m = scp.compile_problem(scp.Problem(toy).max_features_met(budget=3, weights={"sp2": 2.0}).relative_targets(0.5))
+    assert m.sense == -1 and m.col_tags() == ["x", "met"] and m.row_tags() == ["met", "budget"]
+    np.testing.assert_allclose(m.c, [0, 0, 0, 0, -1, -2])  # maximise sum w_j y_j
+    # r_j . x - t_j y_j >= 0 with t = (2, 2)
+    np.testing.assert_allclose(dense(m, "met"), [[1, 0, 2, 1, -2, 0], [0, 3, 1, 0, 0, -2]])
+    np.testing.assert_array_equal(m.integrality, [1, 1, 1, 1, 1, 1])
+
+
 def test_digest_is_deterministic(toy):
     p = scp.Problem(toy).relative_targets(0.3).boundary_penalty(1.0)
     assert scp.compile_problem(p).digest() == scp.compile_problem(p).digest()

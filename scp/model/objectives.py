@@ -10,7 +10,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..data import PlanningData
-from ..problem.objectives import MaxUtility, MinSet, MinShortfall, feature_weights
+from ..problem.objectives import (MaxFeaturesMet, MaxUtility, MinLargestShortfall, MinSet, MinShortfall,
+                                  feature_weights)
 from .model import ModelBuilder
 
 
@@ -44,5 +45,47 @@ def compile_min_shortfall(c: MinShortfall, b: ModelBuilder, data: PlanningData, 
     b.sense = 1
 
 
-OBJECTIVE_FORMULATIONS = {MinSet: compile_min_set, MaxUtility: compile_max_utility, MinShortfall: compile_min_shortfall}
+def _with_targets(targets: np.ndarray) -> np.ndarray:
+    return np.flatnonzero(np.isfinite(targets) & (np.nan_to_num(targets) > 0))
+
+
+def compile_min_largest_shortfall(c: MinLargestShortfall, b: ModelBuilder, data: PlanningData, x: slice,
+                                  targets: np.ndarray) -> None:
+    """``min z`` with ``r_j . x + s_j >= t_j`` (tag ``"shortfall"``), ``z - w_j s_j / t_j >= 0`` (tag
+    ``"largest_shortfall"``) and the budget row."""
+    has = _with_targets(targets)
+    w = feature_weights(data, dict(c.weights), "objective.weights")[has]
+    t = targets[has]
+    labels = tuple(data.features[j] for j in has)
+    k = has.size
+    s = b.add_columns("shortfall", k, lower=0.0, upper=t, labels=labels)
+    z = b.add_columns("largest_shortfall", 1, lower=0.0, upper=float(w.max()) if k else 0.0, cost=1.0)
+    block = sp.hstack([data.rij[has], sp.csr_matrix((k, s.start - x.stop)), sp.eye(k)], format="csr")
+    b.add_rows("shortfall", block, t, np.inf, labels=labels)
+    rows = sp.csr_matrix((np.concatenate([-w / t, np.ones(k)]),
+                          (np.concatenate([np.arange(k), np.arange(k)]),
+                           np.concatenate([s.start + np.arange(k), np.full(k, z.start)]))), shape=(k, z.stop))
+    b.add_rows("largest_shortfall", rows, 0.0, np.inf, labels=labels)
+    b.add_rows("budget", sp.csr_matrix(data.cost.reshape(1, -1)), -np.inf, c.budget)
+    b.sense = 1
+
+
+def compile_max_features_met(c: MaxFeaturesMet, b: ModelBuilder, data: PlanningData, x: slice,
+                             targets: np.ndarray) -> None:
+    """``max sum_j w_j y_j`` (minimised negated, ``sense = -1``) with binary ``y_j`` (tag ``"met"``),
+    ``r_j . x - t_j y_j >= 0`` (tag ``"met"``) and the budget row."""
+    has = _with_targets(targets)
+    w = feature_weights(data, dict(c.weights), "objective.weights")[has]
+    t = targets[has]
+    labels = tuple(data.features[j] for j in has)
+    k = has.size
+    y = b.add_columns("met", k, lower=0.0, upper=1.0, integer=True, cost=-w, labels=labels)
+    block = sp.hstack([data.rij[has], sp.csr_matrix((k, y.start - x.stop)), -sp.diags(t)], format="csr")
+    b.add_rows("met", block, 0.0, np.inf, labels=labels)
+    b.add_rows("budget", sp.csr_matrix(data.cost.reshape(1, -1)), -np.inf, c.budget)
+    b.sense = -1
+
+
+OBJECTIVE_FORMULATIONS = {MinSet: compile_min_set, MaxUtility: compile_max_utility, MinShortfall: compile_min_shortfall,
+                          MinLargestShortfall: compile_min_largest_shortfall, MaxFeaturesMet: compile_max_features_met}
 """The formulation of each objective type: ``f(objective, builder, data, x, targets)``."""

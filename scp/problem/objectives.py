@@ -17,6 +17,20 @@ Minimum shortfall (prioritizr ``add_min_shortfall_objective``), ``s_j >= 0`` con
 
     min  sum_j w_j s_j / t_j     s.t.  s_j >= t_j - sum_i r_ij x_i,   sum_i c_i x_i <= B
 
+Minimum largest shortfall (prioritizr ``add_min_largest_shortfall_objective``), ``s_j >= 0``::
+
+    min  max_j w_j s_j / t_j     s.t.  s_j >= t_j - sum_i r_ij x_i,   sum_i c_i x_i <= B
+
+linearised with one continuous ``z``: ``min z`` s.t. ``z >= w_j s_j / t_j`` for every feature with
+a target.
+
+Maximum features met (prioritizr ``add_max_features_objective``), ``y_j in {0, 1}``::
+
+    max  sum_j w_j y_j           s.t.  sum_i r_ij x_i >= t_j y_j,   sum_i c_i x_i <= B
+
+(a feature counts only when its whole target is met; features without a target, or with a zero
+target, do not count: prioritizr counts only features with targets too).
+
 Penalties are added to a minimisation and subtracted from a maximisation.
 """
 
@@ -63,6 +77,7 @@ class MaxUtility:
     weights: tuple[tuple[str, float], ...] = ()
     name: str = "max_utility"
     uses_targets: bool = False
+    maximise: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "budget", non_negative(self.budget, "objective.budget"))
@@ -76,6 +91,33 @@ class MinShortfall:
     weights: tuple[tuple[str, float], ...] = ()
     name: str = "min_shortfall"
     uses_targets: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "budget", non_negative(self.budget, "objective.budget"))
+
+
+@dataclass(frozen=True)
+class MinLargestShortfall:
+    """Minimise the largest weighted relative shortfall of the targets, within a budget."""
+
+    budget: float
+    weights: tuple[tuple[str, float], ...] = ()
+    name: str = "min_largest_shortfall"
+    uses_targets: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "budget", non_negative(self.budget, "objective.budget"))
+
+
+@dataclass(frozen=True)
+class MaxFeaturesMet:
+    """Maximise the weighted number of targets met in full, within a budget."""
+
+    budget: float
+    weights: tuple[tuple[str, float], ...] = ()
+    name: str = "max_features_met"
+    uses_targets: bool = True
+    maximise: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "budget", non_negative(self.budget, "objective.budget"))

@@ -26,7 +26,7 @@ from ..data import PlanningData
 from ..errors import ScenarioError
 from .constraints import Budget, Coverage, Linear, Locked, pu_mask, status_masks
 from .graph import Contiguity, FeatureContiguity, Corridor, Neighbours, adjacency
-from .objectives import MaxUtility, MinSet, MinShortfall, feature_weights
+from .objectives import MaxFeaturesMet, MaxUtility, MinLargestShortfall, MinSet, MinShortfall, feature_weights
 from .penalties import BoundaryPenalty, ConnectivityPenalty
 from .targets import TargetSpec, resolve_targets, target_specs
 
@@ -55,6 +55,18 @@ class Problem:
     def min_shortfall(self, budget: float, weights: Mapping[str, float] | None = None) -> "Problem":
         """Minimise the weighted relative target shortfall within ``budget``."""
         obj = MinShortfall(budget, tuple((weights or {}).items()))
+        feature_weights(self.data, dict(obj.weights), "objective.weights")
+        return replace(self, objective=obj)
+
+    def min_largest_shortfall(self, budget: float, weights: Mapping[str, float] | None = None) -> "Problem":
+        """Minimise the largest weighted relative target shortfall within ``budget``."""
+        obj = MinLargestShortfall(budget, tuple((weights or {}).items()))
+        feature_weights(self.data, dict(obj.weights), "objective.weights")
+        return replace(self, objective=obj)
+
+    def max_features_met(self, budget: float, weights: Mapping[str, float] | None = None) -> "Problem":
+        """Maximise the weighted number of targets met in full within ``budget``."""
+        obj = MaxFeaturesMet(budget, tuple((weights or {}).items()))
         feature_weights(self.data, dict(obj.weights), "objective.weights")
         return replace(self, objective=obj)
 

@@ -92,6 +92,9 @@ class ZonedProblem:
 
     def __post_init__(self) -> None:
         self.zones.checked_for(self.base.data.n_pu, self.base.data.n_features)
+        if self.base.objective.name not in ("min_set", "max_utility", "min_shortfall"):
+            raise ScenarioError(f"the {self.base.objective.name} objective is not available with zones yet; use "
+                                "min_set, max_utility or min_shortfall", "objective")
         for c in self.base.constraints:
             if not isinstance(c, (Budget, Locked)):
                 raise ScenarioError(f"{type(c).__name__} constraints are not available with zones yet; use "

@@ -95,9 +95,11 @@ def objective_terms(evaluation: "Evaluation", objective: str) -> list[tuple[str,
     pens = [(f"{name.replace(':', ' ')} penalty", float(v)) for name, v in evaluation.penalties.items()]
     if objective == "min_set":
         head = [("cost", evaluation.cost)]
-    elif objective == "max_utility":
-        head = [("utility", evaluation.objective + sum(v for _, v in pens))]
+    elif objective in ("max_utility", "max_features_met"):
+        head = [("utility" if objective == "max_utility" else "features met",
+                 evaluation.objective + sum(v for _, v in pens))]
         pens = [(k, -v) for k, v in pens]
     else:
-        head = [("weighted shortfall", evaluation.objective - sum(v for _, v in pens))]
+        head = [("largest weighted shortfall" if objective == "min_largest_shortfall" else "weighted shortfall",
+                 evaluation.objective - sum(v for _, v in pens))]
     return head + pens + [("objective", evaluation.objective)]

@@ -193,12 +193,19 @@ def evaluate(problem: "Problem", selection) -> "Evaluation":
     elif obj_name == "max_utility":
         w = problem.objective_weights()
         objective = float(w @ held) - pen
-    else:  # min_shortfall
+    elif obj_name == "max_features_met":
+        w = problem.objective_weights()
+        has = np.isfinite(targets) & (np.nan_to_num(targets) > 0)
+        met = np.array([f.met for f in feats]) & has
+        objective = float(w[met].sum()) - pen
+    else:  # min_shortfall, min_largest_shortfall
         w = problem.objective_weights()
         has = np.isfinite(targets) & (np.nan_to_num(targets) > 0)
         rel = np.zeros(data.n_features)
         rel[has] = np.maximum(0.0, targets[has] - held[has]) / targets[has]
-        objective = float(w[has] @ rel[has]) + pen
+        weighted = w[has] * rel[has]
+        largest = float(weighted.max()) if weighted.size else 0.0
+        objective = (largest if obj_name == "min_largest_shortfall" else float(weighted.sum())) + pen
     return Evaluation(selected=sel, cost=cost, n_selected=int(sel.sum()), area_selected=area_sel,
                       area_total=area_tot, coverage=area_sel / area_tot if area_tot > 0 else 0.0,
                       coverage_by_jurisdiction=by_j, features=feats, boundary_length=boundary_len,

@@ -113,7 +113,7 @@ def _resolve_without(problem, unit: int, solver: str, gap: float, time_limit: fl
         return float(solve(problem.locked_out(mask), solver, gap=gap, time_limit=time_limit,
                                                     threads=threads).objective)
     except (Infeasible, ScenarioError):
-        return float("inf") if problem.objective.name != "max_utility" else float("-inf")
+        return float("-inf") if getattr(problem.objective, "maximise", False) else float("inf")
 
 
 def replacement_importance(solution, units=None, *, solver: str = "highs", gap: float = 0.0,
@@ -163,5 +163,5 @@ def replacement_importance(solution, units=None, *, solver: str = "highs", gap: 
             print(file=log)
     z = solution.objective
     v = np.asarray(values, dtype=np.float64)
-    out[units] = (z - v) if problem.objective.name == "max_utility" else (v - z)
+    out[units] = (z - v) if getattr(problem.objective, "maximise", False) else (v - z)
     return out

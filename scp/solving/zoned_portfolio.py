@@ -88,7 +88,7 @@ def zoned_replacement_importance(solution: ZonedSolution, units=None, *, solver:
         raise ScenarioError("replacement cost is defined for units in a zone only", "units")
     out = np.full(n, np.nan)
     out[chosen & need_some] = np.inf
-    maximise = problem.objective.name == "max_utility"
+    maximise = getattr(problem.objective, "maximise", False)
     for u in units:
         mask = np.zeros(n, dtype=bool)
         mask[u] = True

@@ -236,6 +236,10 @@ def build_problem(s: Scenario, data: PlanningData, marxan=None) -> Problem:
         p = p.max_utility(o.budget, weights)
     elif o.type == "min_shortfall":
         p = p.min_shortfall(o.budget, weights)
+    elif o.type == "min_largest_shortfall":
+        p = p.min_largest_shortfall(o.budget, weights)
+    elif o.type == "max_features_met":
+        p = p.max_features_met(o.budget, weights)
     if o.type != "max_utility":
         if marxan is not None and not s.targets:
             p = p.absolute_targets(dict(zip(data.features, marxan.targets.tolist())))

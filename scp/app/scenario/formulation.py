@@ -27,6 +27,14 @@ def formulation_text(problem) -> str:
     elif o.name == "max_utility":
         lines.append("maximise   sum_j w_j sum_i amount_ij x_i" + "".join(f"\n         - {t}" for t in pen))
         lines.append(f"subject to sum_i cost_i x_i <= {o.budget:g}")
+    elif o.name == "max_features_met":
+        lines.append("maximise   sum_j w_j met_j" + "".join(f"\n         - {t}" for t in pen))
+        lines.append(f"subject to sum_i amount_ij x_i >= target_j met_j,  met_j in {{0, 1}},  sum_i cost_i x_i <= "
+                     f"{o.budget:g}")
+    elif o.name == "min_largest_shortfall":
+        lines.append("minimise   z" + "".join(f"\n         + {t}" for t in pen))
+        lines.append(f"subject to z >= w_j shortfall_j / target_j,  shortfall_j >= target_j - sum_i amount_ij x_i,  "
+                     f"sum_i cost_i x_i <= {o.budget:g}")
     else:
         lines.append("minimise   sum_j w_j shortfall_j / target_j" + "".join(f"\n         + {t}" for t in pen))
         lines.append(f"subject to shortfall_j >= target_j - sum_i amount_ij x_i,  sum_i cost_i x_i <= {o.budget:g}")
@@ -67,6 +75,11 @@ def formulation_words(problem) -> str:
         head = f"Choose the planning units of least total cost such that each of {n_t} feature(s) reaches its target"
     elif o.name == "max_utility":
         head = f"Choose planning units costing at most {o.budget:g} that hold as much of the features as possible"
+    elif o.name == "max_features_met":
+        head = f"Choose planning units costing at most {o.budget:g} that meet as many of {n_t} targets as possible"
+    elif o.name == "min_largest_shortfall":
+        head = (f"Choose planning units costing at most {o.budget:g} that make the worst-off feature's shortfall "
+                "against its target as small as possible")
     else:
         head = (f"Choose planning units costing at most {o.budget:g} that leave the smallest total shortfall "
                 "against the features' targets")

@@ -17,7 +17,8 @@ A scenario YAML file::
       # or  vector: {path: pus.gpkg, id: id, cost: cost, features: all, jurisdiction: country}
       # or  tables: {pu: pu.csv, rij: rij.csv, boundary: bound.csv}
       # or  marxan: path/to/marxan/project
-    objective: {type: min_set}         # or max_utility / min_shortfall with budget
+    objective: {type: min_set}         # or max_utility / min_shortfall / min_largest_shortfall /
+                                       # max_features_met, with budget (and weights: {feature: w})
     targets:
       default: {relative: 0.3}
       markhor: {relative: 0.6}
@@ -128,7 +129,7 @@ class DataSection(Strict):
 
 
 class Objective(Strict):
-    type: Literal["min_set", "max_utility", "min_shortfall"] = "min_set"
+    type: Literal["min_set", "max_utility", "min_shortfall", "min_largest_shortfall", "max_features_met"] = "min_set"
     budget: NonNegative | None = None
     weights: dict[str, float] = {}
 
