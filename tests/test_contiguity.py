@@ -153,6 +153,32 @@ def test_min_set_with_neighbours_equals_brute_force(k, directions):
         assert (adj[sol.selection][:, sol.selection].sum(axis=1) >= k).all()
 
 
+@pytest.mark.parametrize("k,directions", [(3, 4), (4, 8)])
+def test_clamped_neighbours_equal_brute_force(k, directions):
+    """clamp: a unit with fewer than k neighbours needs all of them (corner units of a 3x4 grid
+    have 2 with 4-adjacency and 3 with 8-adjacency, so k is out of their reach unclamped)."""
+    import xarray as xr
+
+    rng = np.random.default_rng(10 + k)
+    ds = xr.Dataset({"cost": (("y", "x"), rng.integers(1, 10, (3, 4)).astype(float)),
+                     "a": (("y", "x"), rng.integers(0, 4, (3, 4)) + 0.5)},
+                    coords={"y": [2.0, 1.0, 0.0], "x": [0.0, 1.0, 2.0, 3.0]})
+    data = scp.PlanningData.from_xarray(ds, features=["a"])
+    p = scp.Problem(data).relative_targets(0.5).neighbours(k, directions, clamp=True)
+    m = scp.compile_problem(p)
+    adj = scp.spatial.adjacency(data, directions).toarray()
+    need = np.minimum(k, adj.sum(axis=1))
+    np.testing.assert_allclose(-m.A[m.rows("neighbours")].toarray().diagonal(), need)
+    X = all_selections(12)
+    ok = ((X @ adj >= need) | (X == 0)).all(axis=1) & (X @ data.rij.toarray().T >= p.resolved_targets() - 1e-9).all(axis=1)
+    expected = float((X @ data.cost)[ok].min())
+    for solver in ("highs", "cbc"):
+        sol = p.solve(solver)
+        assert sol.objective == pytest.approx(expected) and sol.evaluation.feasible
+    unclamped_ok = ((X @ adj >= k) | (X == 0)).all(axis=1) & ok
+    assert unclamped_ok.sum() < ok.sum()  # clamping admits selections the plain constraint forbids
+
+
 def test_neighbours_locked_in_unit_without_enough_neighbours_is_named():
     status = np.zeros(4, np.int8)
     status[0] = 1

@@ -61,9 +61,10 @@ def compile_contiguity(c: Contiguity, b: ModelBuilder, data: PlanningData, x: sl
 
 
 def compile_neighbours(c: Neighbours, b: ModelBuilder, data: PlanningData, x: slice, locked_in: np.ndarray) -> None:
-    """``sum_{j in N(i)} x_j - k x_i >= 0`` for every unit (tag ``"neighbours"``)."""
+    """``sum_{j in N(i)} x_j - k_i x_i >= 0`` for every unit (tag ``"neighbours"``; ``k_i = k``, or
+    ``min(k, deg_i)`` when clamped)."""
     adj = adjacency(data, c.neighbours)
-    block = (adj - float(c.k) * sp.identity(data.n_pu, format="csr")).tocsr()
+    block = (adj - sp.diags(c.required(data))).tocsr()
     if x.start:
         block = sp.hstack([sp.csr_matrix((data.n_pu, x.start)), block], format="csr")
     b.add_rows("neighbours", block, 0.0, np.inf)

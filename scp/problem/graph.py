@@ -110,11 +110,23 @@ class Neighbours:
         sum_{j in N(i)} x_j - k x_i >= 0        for every unit i
 
     A unit with fewer than ``k`` neighbours can never be selected (a locked-in one makes the
-    problem infeasible; :meth:`violation` names it).
+    problem infeasible; :meth:`violation` names it). With ``clamp=True`` (prioritizr's default,
+    ``add_neighbors_constraints(clamp = TRUE)``) such a unit needs all its neighbours instead:
+    ``k_i = min(k, deg_i)`` (a unit without neighbours is then unconstrained). scp keeps
+    ``clamp=False`` as its default because a planner asking for ``k`` neighbours rarely wants
+    edge units exempted silently; the report states which one was used.
     """
 
     k: int
     neighbours: int = 4
+    clamp: bool = False
+
+    def required(self, data: PlanningData) -> np.ndarray:
+        """``k_i`` per unit: ``k``, or ``min(k, deg_i)`` when clamped."""
+        if not self.clamp:
+            return np.full(data.n_pu, float(self.k))
+        degree = np.asarray(adjacency(data, self.neighbours).sum(axis=1)).ravel()
+        return np.minimum(float(self.k), degree)
 
     def __post_init__(self) -> None:
         if isinstance(self.k, bool) or not isinstance(self.k, (int, np.integer)) or self.k < 1:
@@ -125,7 +137,7 @@ class Neighbours:
     def violation(self, data: PlanningData, selected: np.ndarray, locked_in: np.ndarray) -> str | None:
         adj = adjacency(data, self.neighbours)
         count = adj @ selected.astype(np.float64)
-        bad = selected & (count < self.k - 1e-9)
+        bad = selected & (count < self.required(data) - 1e-9)
         if not bad.any():
             return None
         return (f"neighbours: {int(bad.sum())} selected unit(s) have fewer than {self.k} selected "
@@ -134,7 +146,7 @@ class Neighbours:
     def impossible(self, data: PlanningData, locked_in: np.ndarray) -> str | None:
         """A reason when a locked-in unit has fewer than ``k`` neighbours in the data."""
         degree = np.asarray(adjacency(data, self.neighbours).sum(axis=1)).ravel()
-        bad = locked_in & (degree < self.k)
+        bad = locked_in & (degree < self.required(data))
         if bad.any():
             return (f"neighbours: {int(bad.sum())} locked-in unit(s) have fewer than {self.k} neighbours at "
                     f"all (PU ids {data.ids[bad][:5].tolist()}); lower k or unlock them")

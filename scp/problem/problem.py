@@ -149,10 +149,11 @@ class Problem:
         adjacency(self.data, 4, "feature_contiguity")
         return replace(self, constraints=self.constraints + (FeatureContiguity(idx, tuple(names)),))
 
-    def neighbours(self, k: int, directions: int = 4) -> "Problem":
+    def neighbours(self, k: int, directions: int = 4, clamp: bool = False) -> "Problem":
         """Every selected unit must have at least ``k`` selected neighbours (``directions`` 4 or
-        8; 8 needs grid data); see :class:`scp.contiguity.Neighbours`."""
-        c = Neighbours(k, directions)
+        8; 8 needs grid data; ``clamp``: a unit with fewer than ``k`` neighbours needs all of
+        them); see :class:`scp.problem.graph.Neighbours`."""
+        c = Neighbours(k, directions, bool(clamp))
         adjacency(self.data, directions, "neighbours")
         return replace(self, constraints=self.constraints + (c,))
 

@@ -305,7 +305,7 @@ def build_problem(s: Scenario, data: PlanningData, marxan=None) -> Problem:
         raise ScenarioError("ECA/ProtConn need unit positions: grid or polygon data (tables and Marxan "
                             "projects have none); remove 'indicators'", "indicators")
     if s.neighbours is not None:
-        p = p.neighbours(s.neighbours.k, s.neighbours.directions)
+        p = p.neighbours(s.neighbours.k, s.neighbours.directions, s.neighbours.clamp)
     for name, c in s.corridors.items():
         key = f"corridors.{name}"
         resistance = layers(c.resistance, f"{key}.resistance") if c.resistance else None

@@ -57,7 +57,8 @@ def formulation_text(problem) -> str:
             lines.append(f"           the selected units holding {', '.join(c.names)} form one piece each "
                          "(separator cuts within the units holding each feature)")
         elif isinstance(c, Neighbours):
-            lines.append(f"           sum_(j in N(i)) x_j >= {c.k} x_i   ({c.neighbours}-neighbours of every unit i)")
+            k = f"min({c.k}, deg_i)" if c.clamp else f"{c.k}"
+            lines.append(f"           sum_(j in N(i)) x_j >= {k} x_i   ({c.neighbours}-neighbours of every unit i)")
         elif isinstance(c, Corridor):
             extra = f"; + {c.weight:g} * resistance of the cheapest chain in the objective" if c.weight > 0 else ""
             lines.append(f"           corridor {c.name}: a chain of selected neighbouring units joins its two areas "

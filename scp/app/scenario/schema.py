@@ -29,7 +29,8 @@ A scenario YAML file::
     contiguity: selection              # or locked_in: every part joined to a reserve; or
                                        # {mode: selection, method: cuts}  (cuts: default; or flow)
     feature_contiguity: [markhor]      # the selected units holding each feature form one piece
-    neighbours: {k: 2, directions: 4}  # every selected unit has >= k selected neighbours
+    neighbours: {k: 2, directions: 4}  # every selected unit has >= k selected neighbours (clamp: true:
+                                       # units with fewer neighbours need all of them)
     connectivity:                      # penalty on connectivity lost; matrix from a file or
       penalty: 0.5                     # from a resistance layer (dispersal kernel)
       resistance: {layer: resistance, dispersal_distance: 3000}
@@ -235,6 +236,7 @@ class ContiguityOptions(Strict):
 class Neighbours(Strict):
     k: int
     directions: Literal[4, 8] = 4
+    clamp: bool = False  # a unit with fewer than k neighbours needs all of them (prioritizr's clamp)
 
     @field_validator("k")
     @classmethod
