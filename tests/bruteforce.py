@@ -7,7 +7,7 @@ import numpy as np
 
 import scp
 from scp.problem.constraints import Budget, Coverage, Linear, Locked
-from scp.problem.penalties import BoundaryPenalty, ConnectivityPenalty
+from scp.problem.penalties import BoundaryPenalty, ConnectivityPenalty, LinearPenalty
 
 
 def all_selections(n: int) -> np.ndarray:
@@ -62,6 +62,8 @@ def brute_force(problem: scp.Problem) -> tuple[float, np.ndarray] | None:
             if not p.asymmetric:
                 D = (D + D.T) / 2
             pen += p.penalty * cut(X, D)
+        elif isinstance(p, LinearPenalty):
+            pen += p.penalty * (X @ p.values)
     name = problem.objective.name
     w = problem.objective_weights()
     if name == "min_set":

@@ -54,6 +54,8 @@ def problems(draw, objective: str = "any"):
         p = p.boundary_penalty(draw(st.sampled_from([0.5, 1.0, 3.0])), edge_factor=draw(st.sampled_from([0.0, 0.5, 1.0])))
     if draw(st.booleans()):
         p = p.connectivity_penalty(draw(st.sampled_from([0.5, 2.0])), "c", asymmetric=draw(st.booleans()))
+    if draw(st.booleans()):  # a footprint layer, negative values (benefits) included
+        p = p.linear_penalty(draw(st.sampled_from([0.5, 2.0])), np.round(rng.normal(1.0, 2.0, n), 2), "footprint")
     return p
 
 

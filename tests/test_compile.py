@@ -119,6 +119,17 @@ def test_max_features_met(toy):
     np.testing.assert_array_equal(m.integrality, [1, 1, 1, 1, 1, 1])
 
 
+def test_linear_penalty_adds_to_the_costs(toy):
+    base = scp.compile_problem(scp.Problem(toy).relative_targets(0.5))
+    m = scp.compile_problem(scp.Problem(toy).relative_targets(0.5).linear_penalty(2.0, [1.0, -0.5, 0.0, 3.0], "fp"))
+    np.testing.assert_allclose(m.c - base.c, [2.0, -1.0, 0.0, 6.0])
+    assert (m.A != base.A).nnz == 0 and m.col_tags() == ["x"]
+    with pytest.raises(scp.ScenarioError, match="4 planning units"):
+        scp.Problem(toy).linear_penalty(1.0, [1.0, 2.0])
+    with pytest.raises(scp.ScenarioError, match="finite"):
+        scp.Problem(toy).linear_penalty(1.0, [1.0, np.nan, 0, 0])
+
+
 def test_digest_is_deterministic(toy):
     p = scp.Problem(toy).relative_targets(0.3).boundary_penalty(1.0)
     assert scp.compile_problem(p).digest() == scp.compile_problem(p).digest()

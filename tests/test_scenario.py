@@ -152,3 +152,21 @@ def test_objective_types_from_yaml_build_and_solve(tmp_path, kind):
         assert sol.objective == pytest.approx(sum(2.0 if f.name == "markhor" else 1.0
                                                   for f, m in zip(sol.evaluation.features, met) if m)
                                               - sum(sol.evaluation.penalties.values()))
+
+
+def test_linear_penalties_from_a_layer(tmp_path):
+    import scp
+
+    doc = base_document()
+    doc["linear_penalties"] = {"footprint": {"layer": "cost", "penalty": 0.5}}
+    s = load_scenario(write_scenario(str(tmp_path), doc)).scenario
+    data, _ = load_data(s)
+    p = build_problem(s, data)
+    lp = [q for q in p.penalties if getattr(q, "name", None) == "footprint"][0]
+    np.testing.assert_allclose(lp.values, data.cost)
+    sol = scp.solve(p, gap=0.0, time_limit=60)
+    assert sol.evaluation.penalties["linear:footprint"] == pytest.approx(0.5 * sol.evaluation.cost)
+    doc["linear_penalties"] = {"footprint": {"layer": "nope", "penalty": 0.5}}
+    with pytest.raises(ScenarioError, match="linear_penalties.footprint.layer"):
+        s = load_scenario(write_scenario(str(tmp_path), doc, "bad.yaml")).scenario
+        build_problem(s, load_data(s)[0])

@@ -16,6 +16,9 @@ Every penalty is written as a linear part and a pair part with non-negative weig
 
       e_i = p sum_{j != i} C_ij,                 W_ij = 2 p C_ij
 
+* Linear penalty with a per-unit layer ``d`` (prioritizr ``add_linear_penalties``; e.g. human
+  footprint): ``e_i = p d_i``, no pairs. ``d`` may be negative (a benefit); ``p >= 0``.
+
 * Asymmetric connectivity ``D`` charges ``p sum_{i != j} D_ij x_i (1 - x_j)`` (Beger et al.
   2010; flow out of the selection is lost)::
 
@@ -119,3 +122,28 @@ class ConnectivityPenalty:
             W = sp.triu(sym, k=1, format="csr") * (2.0 * self.penalty)
             e = self.penalty * np.asarray(sym.sum(axis=1)).ravel()
         return e, W
+
+
+@dataclass(frozen=True, eq=False)
+class LinearPenalty:
+    """Add ``penalty * sum_i values_i x_i`` to the objective (see module docstring)."""
+
+    penalty: float
+    values: np.ndarray
+    name: str = "linear"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "penalty", _check_penalty(self.penalty, f"linear_penalties.{self.name}.penalty"))
+        v = np.asarray(self.values, dtype=np.float64)
+        if v.ndim != 1 or not np.isfinite(v).all():
+            bad = int((~np.isfinite(v)).sum()) if v.ndim == 1 else -1
+            raise ScenarioError(f"the penalty layer must be one finite number per planning unit ({bad} are not)",
+                                f"linear_penalties.{self.name}")
+        object.__setattr__(self, "values", v)
+
+    def terms(self, data: PlanningData) -> tuple[np.ndarray, sp.csr_matrix]:
+        """``(p d, empty W)``."""
+        if self.values.shape != (data.n_pu,):
+            raise ScenarioError(f"{self.values.size} penalty values for {data.n_pu} planning units",
+                                f"linear_penalties.{self.name}")
+        return self.penalty * self.values, sp.csr_matrix((data.n_pu, data.n_pu))

@@ -27,7 +27,7 @@ from ..errors import ScenarioError
 from .constraints import Budget, Coverage, Linear, Locked, pu_mask, status_masks
 from .graph import Contiguity, FeatureContiguity, Corridor, Neighbours, adjacency
 from .objectives import MaxFeaturesMet, MaxUtility, MinLargestShortfall, MinSet, MinShortfall, feature_weights
-from .penalties import BoundaryPenalty, ConnectivityPenalty
+from .penalties import BoundaryPenalty, ConnectivityPenalty, LinearPenalty
 from .targets import TargetSpec, resolve_targets, target_specs
 
 
@@ -182,6 +182,13 @@ class Problem:
         """Add ``penalty`` x connectivity lost between selected and unselected units."""
         p = ConnectivityPenalty(penalty, matrix, asymmetric)
         p.resolve(self.data)
+        return replace(self, penalties=self.penalties + (p,))
+
+    def linear_penalty(self, penalty: float, values, name: str = "linear") -> "Problem":
+        """Add ``penalty`` x the sum of a per-unit layer ``values`` over the selection (e.g. human
+        footprint; prioritizr's ``add_linear_penalties``)."""
+        p = LinearPenalty(penalty, values, name)
+        p.terms(self.data)  # the shape fails now, not at solve time
         return replace(self, penalties=self.penalties + (p,))
 
     # -------------------------------------------------------------------- solve

@@ -33,7 +33,7 @@ from ..data.spatial import patch_areas, patches
 from ..errors import DataError
 from ..problem.constraints import Budget, Coverage, Linear, status_masks
 from ..problem.graph import GRAPH_CONSTRAINTS, Corridor
-from ..problem.penalties import BoundaryPenalty, ConnectivityPenalty
+from ..problem.penalties import BoundaryPenalty, ConnectivityPenalty, LinearPenalty
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..problem.problem import Problem
@@ -182,6 +182,8 @@ def evaluate(problem: "Problem", selection) -> "Evaluation":
             if not p.asymmetric:
                 D = (D + D.T) * 0.5
             penalties[f"connectivity:{p.matrix or 'default'}"] = p.penalty * cut_weight(D, x)
+        elif isinstance(p, LinearPenalty):
+            penalties[f"linear:{p.name}"] = p.penalty * float(p.values @ x)
     for c in problem.constraints:
         if isinstance(c, Corridor) and c.weight > 0:
             penalties[f"corridor:{c.name}"] = c.penalty(data, sel)

@@ -304,6 +304,9 @@ def build_problem(s: Scenario, data: PlanningData, marxan=None) -> Problem:
     if s.indicators is not None and data.grid is None and data.geometry is None:
         raise ScenarioError("ECA/ProtConn need unit positions: grid or polygon data (tables and Marxan "
                             "projects have none); remove 'indicators'", "indicators")
+    for name, lp in s.linear_penalties.items():
+        if lp.penalty > 0:
+            p = p.linear_penalty(lp.penalty, layers(lp.layer, f"linear_penalties.{name}.layer"), name)
     if s.neighbours is not None:
         p = p.neighbours(s.neighbours.k, s.neighbours.directions, s.neighbours.clamp)
     for name, c in s.corridors.items():

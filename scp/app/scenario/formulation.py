@@ -6,7 +6,7 @@ import numpy as np
 
 from ...problem.constraints import Budget, Coverage, Linear
 from ...problem.graph import Contiguity, Corridor, FeatureContiguity, Neighbours
-from ...problem.penalties import BoundaryPenalty, ConnectivityPenalty
+from ...problem.penalties import BoundaryPenalty, ConnectivityPenalty, LinearPenalty
 
 
 def formulation_text(problem) -> str:
@@ -21,6 +21,8 @@ def formulation_text(problem) -> str:
         elif isinstance(p, ConnectivityPenalty):
             pen.append(f"{p.penalty:g} * connectivity lost (sum D_ij x_i (1 - x_j), "
                        f"{'asymmetric' if p.asymmetric else 'symmetric'})")
+        elif isinstance(p, LinearPenalty):
+            pen.append(f"{p.penalty:g} * sum_i {p.name}_i x_i   [linear penalty]")
     if o.name == "min_set":
         lines.append("minimise   sum_i cost_i x_i" + "".join(f"\n         + {t}" for t in pen))
         lines.append("subject to sum_i amount_ij x_i >= target_j   for every feature j with a target")
@@ -108,6 +110,8 @@ def formulation_words(problem) -> str:
             pens.append(f"a boundary penalty of {p.penalty:g} per unit of edge length (compact areas)")
         elif isinstance(p, ConnectivityPenalty):
             pens.append(f"a penalty of {p.penalty:g} per unit of connectivity cut by the plan's edge")
+        elif isinstance(p, LinearPenalty):
+            pens.append(f"a penalty of {p.penalty:g} per unit of {p.name} selected")
     text = "; ".join(parts) + "."
     if pens:
         text += " The objective adds " + " and ".join(pens) + "."

@@ -34,6 +34,8 @@ A scenario YAML file::
     connectivity:                      # penalty on connectivity lost; matrix from a file or
       penalty: 0.5                     # from a resistance layer (dispersal kernel)
       resistance: {layer: resistance, dispersal_distance: 3000}
+    linear_penalties:                  # penalty x the sum of a layer over the plan (e.g. footprint)
+      footprint: {layer: human_footprint, penalty: 0.5}
     corridors:                         # the selection joins two areas (through low resistance)
       ridge: {from: {layer: pa_id, values: [1]}, to: {layer: pa_id, values: [4]},
               resistance: resistance, weight: 0.1}
@@ -296,6 +298,13 @@ class Outputs(Strict):
     places: str | None = None  # CSV with columns name, x, y (map units) or name, lon, lat: labelled on the map
 
 
+class LinearPenaltySpec(Strict):
+    """A per-unit penalty layer in the objective: ``penalty * sum of the layer over the plan``."""
+
+    layer: str
+    penalty: NonNegative = 1.0
+
+
 class ZoneSpec(Strict):
     """One management zone (scp.problem.zoned): its cost, what it counts for, where it may go."""
 
@@ -327,6 +336,7 @@ class Scenario(Strict):
     feature_contiguity: list[str] = []
     neighbours: Neighbours | None = None
     corridors: dict[str, Corridor] = {}
+    linear_penalties: dict[str, LinearPenaltySpec] = {}
     zones: dict[str, ZoneSpec] = {}
     indicators: Indicators | None = None
     solver: Solver = Solver()
