@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 import scp
-from scp.problem.constraints import Budget, Coverage, Linear, Locked
+from scp.problem.constraints import Budget, Coverage, GroupTarget, Linear, Locked
 from scp.problem.penalties import BoundaryPenalty, ConnectivityPenalty, LinearPenalty
 
 
@@ -49,6 +49,8 @@ def brute_force(problem: scp.Problem) -> tuple[float, np.ndarray] | None:
             groups = [np.ones(d.n_pu, bool)] if c.by is None else [d.jurisdiction == k for k in d.jurisdictions]
             for g in groups:
                 ok &= X[:, g] @ d.area[g] >= c.fraction * d.area[g].sum() - 1e-9
+        elif isinstance(c, GroupTarget):
+            ok &= held[:, c.indices(d)].sum(axis=1) >= c.amount(d) - 1e-9
         elif isinstance(c, Linear):
             v = X @ c.coefficients
             ok &= {"<=": v <= c.rhs + 1e-9, ">=": v >= c.rhs - 1e-9, "==": np.abs(v - c.rhs) <= 1e-9}[c.sense]

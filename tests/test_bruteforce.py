@@ -37,6 +37,8 @@ def problems(draw, objective: str = "any"):
     total_cost = float(data.cost.sum())
     if kind == "min_set":
         p = p.min_set().relative_targets(draw(st.sampled_from([0.1, 0.3, 0.5, 0.8])))
+        if n_feat > 1 and draw(st.booleans()):  # one target over the first two features together
+            p = p.group_target("pair", ["f0", "f1"], relative=draw(st.sampled_from([0.4, 0.7])))
         if draw(st.booleans()):
             p = p.coverage(draw(st.sampled_from([0.2, 0.3])), by=draw(st.sampled_from([None, "jurisdiction"])))
     elif kind == "max_utility":

@@ -130,6 +130,17 @@ def test_linear_penalty_adds_to_the_costs(toy):
         scp.Problem(toy).linear_penalty(1.0, [1.0, np.nan, 0, 0])
 
 
+def test_group_target_row(toy):
+    m = scp.compile_problem(scp.Problem(toy).relative_targets(0.1).group_target("both", ["sp1", "sp2"], relative=0.5))
+    # sp1 + sp2 amounts per unit, target half of their summed totals (4 + 4)
+    np.testing.assert_allclose(dense(m, "group_target:both"), [[1, 3, 3, 1]])
+    assert m.row_lower[m.rows("group_target:both")][0] == pytest.approx(4.0)
+    with pytest.raises(scp.ScenarioError, match="group_targets.g.features"):
+        scp.Problem(toy).group_target("g", ["sp1", "nope"], relative=0.5)
+    with pytest.raises(scp.Infeasible, match="group target 'g'"):
+        scp.Problem(toy).relative_targets(0.1).group_target("g", ["sp1"], absolute=99.0).solve()
+
+
 def test_digest_is_deterministic(toy):
     p = scp.Problem(toy).relative_targets(0.3).boundary_penalty(1.0)
     assert scp.compile_problem(p).digest() == scp.compile_problem(p).digest()

@@ -170,3 +170,23 @@ def test_linear_penalties_from_a_layer(tmp_path):
     with pytest.raises(ScenarioError, match="linear_penalties.footprint.layer"):
         s = load_scenario(write_scenario(str(tmp_path), doc, "bad.yaml")).scenario
         build_problem(s, load_data(s)[0])
+
+
+def test_group_targets_from_yaml(tmp_path):
+    import scp
+
+    doc = base_document()
+    doc["group_targets"] = {"habitat": {"features": ["lowland", "woodland"], "relative": 0.45}}
+    s = load_scenario(write_scenario(str(tmp_path), doc)).scenario
+    data, _ = load_data(s)
+    p = build_problem(s, data)
+    g = [c for c in p.constraints if getattr(c, "name", None) == "habitat"][0]
+    j = [data.features.index("lowland"), data.features.index("woodland")]
+    assert g.amount(data) == pytest.approx(0.45 * data.feature_totals[j].sum())
+    sol = scp.solve(p, gap=0.0, time_limit=60)
+    held = {f.name: f.held for f in sol.evaluation.features}
+    assert held["lowland"] + held["woodland"] >= g.amount(data) - 1e-6
+    doc["group_targets"] = {"habitat": {"features": ["lowland", "wodland"], "relative": 0.45}}
+    with pytest.raises(ScenarioError, match="group_targets.habitat.features"):
+        s = load_scenario(write_scenario(str(tmp_path), doc, "bad.yaml")).scenario
+        build_problem(s, load_data(s)[0])

@@ -8,7 +8,7 @@ import scipy.sparse as sp
 
 from ..data import PlanningData
 from ..errors import ScenarioError
-from ..problem.constraints import Budget, Coverage, Linear, Locked
+from ..problem.constraints import Budget, Coverage, GroupTarget, Linear, Locked
 from .model import ModelBuilder
 
 
@@ -44,5 +44,12 @@ def compile_linear(c: Linear, b: ModelBuilder, data: PlanningData, x: slice) -> 
     b.add_rows(f"linear:{c.name}", sp.csr_matrix(c.coefficients.reshape(1, -1)), lo, up)
 
 
-CONSTRAINT_FORMULATIONS = {Locked: compile_locked, Budget: compile_budget, Coverage: compile_coverage, Linear: compile_linear}
+def compile_group_target(c: GroupTarget, b: ModelBuilder, data: PlanningData, x: slice) -> None:
+    """``sum_{j in G} r_j . x >= t_G`` (tag ``"group_target:NAME"``)."""
+    row = sp.csr_matrix(np.asarray(data.rij[c.indices(data)].sum(axis=0)).reshape(1, -1))
+    b.add_rows(f"group_target:{c.name}", row, c.amount(data), np.inf)
+
+
+CONSTRAINT_FORMULATIONS = {Locked: compile_locked, Budget: compile_budget, Coverage: compile_coverage, Linear: compile_linear,
+                           GroupTarget: compile_group_target}
 """The formulation of each constraint type: ``f(constraint, builder, data, x)``."""

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..problem.constraints import Budget, Coverage, status_masks
+from ..problem.constraints import Budget, Coverage, GroupTarget, status_masks
 from ..problem.graph import Neighbours
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -69,6 +69,12 @@ def infeasibility_reasons(problem: "Problem") -> list[str]:
                         f"coverage of {_share(c.fraction)} of {where} needs area {_fmt(need)} but units "
                         f"that are not locked out cover only {_fmt(can)}; lower the share or unlock units"
                     )
+        elif isinstance(c, GroupTarget):
+            need = c.amount(data)
+            can = float(np.asarray(data.rij[c.indices(data)] @ available.astype(np.float64)).sum())
+            if need > can * (1 + 1e-9) + 1e-12:
+                reasons.append(f"group target {c.name!r} is {_fmt(need)} but units that are not locked out hold at "
+                               f"most {_fmt(can)} of {', '.join(c.features)}; lower it or unlock units")
     for c in problem.constraints:
         if isinstance(c, Neighbours):
             why = c.impossible(data, locked_in)

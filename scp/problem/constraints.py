@@ -140,3 +140,42 @@ class Linear:
             raise ScenarioError(f"rhs {self.rhs!r} must be finite", where)
         object.__setattr__(self, "coefficients", coef)
         object.__setattr__(self, "rhs", rhs)
+
+
+@dataclass(frozen=True)
+class GroupTarget:
+    """One target over a set of features together (e.g. 30% of all wetland types together)::
+
+        sum_{j in G} sum_i r_ij x_i >= t_G,     t_G = share * sum_{j in G} total_j  (or an amount)
+
+    The amounts of the features are added as they are, so the features of a group should share
+    a unit (e.g. km² of each wetland type)."""
+
+    name: str
+    features: tuple[str, ...]
+    kind: str
+    value: float
+
+    def __post_init__(self) -> None:
+        where = f"group_targets.{self.name}"
+        if not self.features:
+            raise ScenarioError("give at least one feature", f"{where}.features")
+        if self.kind not in ("relative", "absolute"):
+            raise ScenarioError(f"unknown target kind {self.kind!r}; use 'relative' or 'absolute'", where)
+        v = float(self.value)
+        if not np.isfinite(v) or v < 0 or (self.kind == "relative" and v > 1):
+            raise ScenarioError(f"{self.value!r} must be {'in [0, 1]' if self.kind == 'relative' else '>= 0'}", where)
+        object.__setattr__(self, "value", v)
+        object.__setattr__(self, "features", tuple(str(f) for f in self.features))
+
+    def indices(self, data: PlanningData) -> np.ndarray:
+        try:
+            return np.array([data.feature_index(f) for f in self.features], dtype=np.int64)
+        except Exception as exc:  # DataError naming the feature, with suggestions
+            raise ScenarioError(str(exc), f"group_targets.{self.name}.features") from None
+
+    def amount(self, data: PlanningData) -> float:
+        """``t_G``."""
+        if self.kind == "absolute":
+            return self.value
+        return self.value * float(data.feature_totals[self.indices(data)].sum())

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..data import PlanningData
 from ..errors import ScenarioError
-from .constraints import Budget, Coverage, Linear, Locked, pu_mask, status_masks
+from .constraints import Budget, Coverage, GroupTarget, Linear, Locked, pu_mask, status_masks
 from .graph import Contiguity, FeatureContiguity, Corridor, Neighbours, adjacency
 from .objectives import MaxFeaturesMet, MaxUtility, MinLargestShortfall, MinSet, MinShortfall, feature_weights
 from .penalties import BoundaryPenalty, ConnectivityPenalty, LinearPenalty
@@ -110,6 +110,17 @@ class Problem:
                 f"(PU ids {self.data.ids[both][:5].tolist()}); remove them from one of the two",
                 "locked_in" if value == 1 else "locked_out")
         return new
+
+    def group_target(self, name: str, features, relative: float | None = None,
+                     absolute: float | None = None) -> "Problem":
+        """One target over ``features`` together: a share of their summed totals (``relative``) or
+        an amount (``absolute``); see :class:`~scp.problem.constraints.GroupTarget`."""
+        if (relative is None) == (absolute is None):
+            raise ScenarioError("give exactly one of relative or absolute", f"group_targets.{name}")
+        c = GroupTarget(name, tuple(features), "relative" if relative is not None else "absolute",
+                        relative if relative is not None else absolute)
+        c.indices(self.data)  # unknown features fail now
+        return replace(self, constraints=self.constraints + (c,))
 
     def budget(self, amount: float) -> "Problem":
         """Total cost of the selection may not exceed ``amount``."""

@@ -31,7 +31,7 @@ import scipy.sparse as sp
 
 from ..data.spatial import patch_areas, patches
 from ..errors import DataError
-from ..problem.constraints import Budget, Coverage, Linear, status_masks
+from ..problem.constraints import Budget, Coverage, GroupTarget, Linear, status_masks
 from ..problem.graph import GRAPH_CONSTRAINTS, Corridor
 from ..problem.penalties import BoundaryPenalty, ConnectivityPenalty, LinearPenalty
 
@@ -152,6 +152,11 @@ def evaluate(problem: "Problem", selection) -> "Evaluation":
                 got = float(data.area[mask] @ x[mask])
                 if got < c.fraction * tot - TOL * max(1.0, tot):
                     violations.append(f"coverage:{label} is {got / tot:.4%}, below {c.fraction:.2%}")
+        elif isinstance(c, GroupTarget):
+            t = c.amount(data)
+            got = float(held[c.indices(data)].sum())
+            if got < t - TOL * max(1.0, abs(t)):
+                violations.append(f"group target {c.name!r} not met: holds {got:.6g} of {t:.6g}")
         elif isinstance(c, Linear):
             v = float(c.coefficients @ x)
             scale = TOL * max(1.0, abs(c.rhs))

@@ -304,6 +304,11 @@ def build_problem(s: Scenario, data: PlanningData, marxan=None) -> Problem:
     if s.indicators is not None and data.grid is None and data.geometry is None:
         raise ScenarioError("ECA/ProtConn need unit positions: grid or polygon data (tables and Marxan "
                             "projects have none); remove 'indicators'", "indicators")
+    for name, g in s.group_targets.items():
+        if s.targets_within == "jurisdiction":
+            raise ScenarioError("group targets are counted over the whole region; remove targets_within or the "
+                                "group target", f"group_targets.{name}")
+        p = p.group_target(name, g.features, relative=g.relative, absolute=g.absolute)
     for name, lp in s.linear_penalties.items():
         if lp.penalty > 0:
             p = p.linear_penalty(lp.penalty, layers(lp.layer, f"linear_penalties.{name}.layer"), name)

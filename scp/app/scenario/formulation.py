@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...problem.constraints import Budget, Coverage, Linear
+from ...problem.constraints import Budget, Coverage, GroupTarget, Linear
 from ...problem.graph import Contiguity, Corridor, FeatureContiguity, Neighbours
 from ...problem.penalties import BoundaryPenalty, ConnectivityPenalty, LinearPenalty
 
@@ -49,6 +49,9 @@ def formulation_text(problem) -> str:
             lines.append(f"           sum_i cost_i x_i <= {c.amount:g}")
         elif isinstance(c, Linear):
             lines.append(f"           linear constraint {c.name}: g . x {c.sense} {c.rhs:g}")
+        elif isinstance(c, GroupTarget):
+            lines.append(f"           sum_(j in {c.name}) sum_i amount_ij x_i >= {c.amount(problem.data):g}   "
+                         f"(group target over {', '.join(c.features)})")
     for c in problem.constraints:
         if isinstance(c, Contiguity):
             how = ("single-commodity flow" if c.method == "flow"

@@ -23,6 +23,8 @@ A scenario YAML file::
       default: {relative: 0.3}
       markhor: {relative: 0.6}
     targets_within: region             # or jurisdiction: every country meets each target alone
+    group_targets:                     # one target over several features together
+      wetlands: {features: [tugai_riparian, marsh], relative: 0.3}
     coverage: {total: 0.3, per_jurisdiction: 0.3}
     budget: 1500
     boundary: {penalty: 0.5, edge_factor: 1.0}
@@ -298,6 +300,20 @@ class Outputs(Strict):
     places: str | None = None  # CSV with columns name, x, y (map units) or name, lon, lat: labelled on the map
 
 
+class GroupTargetSpec(Strict):
+    """One target over several features together."""
+
+    features: list[str]
+    relative: Share | None = None
+    absolute: NonNegative | None = None
+
+    @model_validator(mode="after")
+    def _one(self):
+        if (self.relative is None) == (self.absolute is None):
+            raise ValueError("give exactly one of 'relative' (share of the features' summed totals) or 'absolute'")
+        return self
+
+
 class LinearPenaltySpec(Strict):
     """A per-unit penalty layer in the objective: ``penalty * sum of the layer over the plan``."""
 
@@ -337,6 +353,7 @@ class Scenario(Strict):
     neighbours: Neighbours | None = None
     corridors: dict[str, Corridor] = {}
     linear_penalties: dict[str, LinearPenaltySpec] = {}
+    group_targets: dict[str, GroupTargetSpec] = {}
     zones: dict[str, ZoneSpec] = {}
     indicators: Indicators | None = None
     solver: Solver = Solver()
