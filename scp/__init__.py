@@ -30,6 +30,7 @@ from .model import Model, compile_problem, infeasibility_reasons
 from .problem import Problem, graph
 from .problem.marxan import marxan_problem
 from .results import Evaluation, ProtConn, Solution, Status, evaluate, protconn
+from .results.importance import rarity_weighted_richness
 from .solving import Portfolio, portfolio, replacement_importance, solve, solve_model
 from .solving import heuristic
 from .solving.backends import SolveOptions
@@ -48,5 +49,5 @@ __all__ = [
     "evaluate", "from_geodataframe", "graph", "heuristic", "infeasibility_reasons", "marxan_problem", "portfolio", "protconn",
     "read_marxan", "replacement_importance", "resistance", "solve", "solve_model", "spatial", "__version__",
     "Zones", "ZonedProblem", "ZonedSolution", "evaluate_zoned", "solve_zoned", "zoned_portfolio",
-    "zoned_replacement_importance",
+    "zoned_replacement_importance", "rarity_weighted_richness",
 ]

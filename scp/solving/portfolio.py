@@ -43,6 +43,7 @@ from ..errors import Infeasible, ScenarioError
 from ..model import compile_problem
 from ..model.model import with_rows
 from ..problem.constraints import status_masks
+from ..results.importance import rescaled
 from .pipeline import solve, solve_model
 
 
@@ -117,7 +118,7 @@ def _resolve_without(problem, unit: int, solver: str, gap: float, time_limit: fl
 
 
 def replacement_importance(solution, units=None, *, solver: str = "highs", gap: float = 0.0,
-                           time_limit: float | None = None, client=None, log=None) -> np.ndarray:
+                           time_limit: float | None = None, client=None, log=None, rescale: bool = False) -> np.ndarray:
     """Replacement cost of the selected units of ``solution`` (NaN for other units).
 
     Parameters
@@ -127,6 +128,9 @@ def replacement_importance(solution, units=None, *, solver: str = "highs", gap: 
         units cannot be replaced and get ``inf``).
     gap: gap of the re-solves (0: exact replacement costs).
     client: a ``dask.distributed.Client`` to run the re-solves in parallel (default: one by one).
+    rescale: map finite positive values onto [0.01, 1] (prioritizr's ``rescale = TRUE``; see
+        :func:`scp.results.importance.rescaled`); off by default, so that the values stay in the
+        objective's units.
 
     Returns
     -------
@@ -164,4 +168,4 @@ def replacement_importance(solution, units=None, *, solver: str = "highs", gap: 
     z = solution.objective
     v = np.asarray(values, dtype=np.float64)
     out[units] = (z - v) if getattr(problem.objective, "maximise", False) else (v - z)
-    return out
+    return rescaled(out) if rescale else out
