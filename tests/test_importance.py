@@ -35,3 +35,4 @@ def test_replacement_importance_rescaled_matches_raw():
     raw = scp.replacement_importance(sol)
     np.testing.assert_allclose(scp.replacement_importance(sol, rescale=True), rescaled(raw))
     assert np.nanmax(rescaled(raw)[np.isfinite(raw) & (raw > 0)]) == pytest.approx(1.0)
+

@@ -190,3 +190,18 @@ def test_group_targets_from_yaml(tmp_path):
     with pytest.raises(ScenarioError, match="group_targets.habitat.features"):
         s = load_scenario(write_scenario(str(tmp_path), doc, "bad.yaml")).scenario
         build_problem(s, load_data(s)[0])
+
+
+def test_loglinear_targets_from_yaml_with_overrides(tmp_path):
+    from scp.problem.targets import loglinear_targets
+
+    doc = base_document()
+    doc["loglinear_targets"] = {"lower_amount": 5.0, "lower_target": 0.9, "upper_amount": 50.0, "upper_target": 0.2}
+    doc["targets"] = {"markhor": {"relative": 0.5}}
+    s = load_scenario(write_scenario(str(tmp_path), doc)).scenario
+    data, _ = load_data(s)
+    t = build_problem(s, data).resolved_targets()
+    expected = loglinear_targets(data.feature_totals, 5.0, 0.9, 50.0, 0.2)
+    j = data.features.index("markhor")
+    expected[j] = 0.5 * data.feature_totals[j]
+    np.testing.assert_allclose(t, expected)

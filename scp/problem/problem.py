@@ -28,7 +28,7 @@ from .constraints import Budget, Coverage, GroupTarget, Linear, Locked, pu_mask,
 from .graph import Contiguity, FeatureContiguity, Corridor, Neighbours, adjacency
 from .objectives import MaxFeaturesMet, MaxUtility, MinLargestShortfall, MinSet, MinShortfall, feature_weights
 from .penalties import BoundaryPenalty, ConnectivityPenalty, LinearPenalty
-from .targets import TargetSpec, resolve_targets, target_specs
+from .targets import TargetSpec, loglinear_targets, resolve_targets, target_specs
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,6 +81,14 @@ class Problem:
     def absolute_targets(self, value: float | Mapping[str, float]) -> "Problem":
         """Targets as amounts (a scalar for all, or ``{feature: amount}``)."""
         return self._add_targets(target_specs("absolute", value))
+
+    def loglinear_targets(self, lower_amount: float, lower_target: float, upper_amount: float, upper_target: float,
+                          cap_amount: float | None = None, cap_target: float | None = None) -> "Problem":
+        """Absolute targets for every feature by log-linear interpolation of the share on its total
+        (:func:`~scp.problem.targets.loglinear_targets`); later targets override them."""
+        t = loglinear_targets(self.data.feature_totals, lower_amount, lower_target, upper_amount, upper_target,
+                              cap_amount, cap_target)
+        return self.absolute_targets(dict(zip(self.data.features, t.tolist())))
 
     def _add_targets(self, specs: tuple[TargetSpec, ...]) -> "Problem":
         new = replace(self, targets=self.targets + specs)

@@ -78,3 +78,36 @@ def resolve_targets(data: PlanningData, specs: tuple[TargetSpec, ...]) -> np.nda
                 raise ScenarioError(str(exc), f"targets.{s.feature}") from None
         t[idx] = s.value * totals[idx] if s.kind == "relative" else s.value
     return t
+
+
+def loglinear_targets(totals: np.ndarray, lower_amount: float, lower_target: float, upper_amount: float,
+                      upper_target: float, cap_amount: float | None = None,
+                      cap_target: float | None = None) -> np.ndarray:
+    """Absolute targets by log-linear interpolation of the share on the feature's total amount
+    (Rodrigues et al. 2004; prioritizr ``add_loglinear_targets``)::
+
+        share(a) = lower_target                                  a <= lower_amount
+                 = upper_target                                  a >= upper_amount
+                 = lower_target + (ln a - ln lower_amount) / (ln upper_amount - ln lower_amount)
+                                  * (upper_target - lower_target)  in between
+        target(a) = share(a) * a,   or cap_target when a > cap_amount (Butchart et al. 2015)
+    """
+    where = "loglinear_targets"
+    for name, v in (("lower_amount", lower_amount), ("upper_amount", upper_amount)):
+        if not np.isfinite(v) or v <= 0:
+            raise ScenarioError(f"{v!r} must be a number > 0", f"{where}.{name}")
+    if not upper_amount > lower_amount:
+        raise ScenarioError(f"upper_amount {upper_amount:g} must be above lower_amount {lower_amount:g}", where)
+    for name, v in (("lower_target", lower_target), ("upper_target", upper_target)):
+        if not 0 <= v <= 1:
+            raise ScenarioError(f"{v!r} is not in [0, 1] (a share of the feature's total)", f"{where}.{name}")
+    if (cap_amount is None) != (cap_target is None):
+        raise ScenarioError("give both cap_amount and cap_target, or neither", where)
+    a = np.asarray(totals, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = (np.log(np.maximum(a, 1e-300)) - np.log(lower_amount)) / (np.log(upper_amount) - np.log(lower_amount))
+    share = lower_target + np.clip(frac, 0.0, 1.0) * (upper_target - lower_target)
+    t = share * a
+    if cap_amount is not None:
+        t = np.where(a > cap_amount, float(cap_target), t)
+    return t

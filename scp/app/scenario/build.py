@@ -243,6 +243,10 @@ def build_problem(s: Scenario, data: PlanningData, marxan=None) -> Problem:
     if o.type != "max_utility":
         if marxan is not None and not s.targets:
             p = p.absolute_targets(dict(zip(data.features, marxan.targets.tolist())))
+        if s.loglinear_targets is not None:
+            lt = s.loglinear_targets
+            p = p.loglinear_targets(lt.lower_amount, lt.lower_target, lt.upper_amount, lt.upper_target,
+                                    lt.cap_amount, lt.cap_target)
         default = s.targets.get("default")
         if default is not None:
             p = p.relative_targets(default.relative) if default.relative is not None else p.absolute_targets(default.absolute)

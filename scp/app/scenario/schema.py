@@ -22,6 +22,9 @@ A scenario YAML file::
     targets:
       default: {relative: 0.3}
       markhor: {relative: 0.6}
+    loglinear_targets: {lower_amount: 100, lower_target: 1.0, upper_amount: 10000, upper_target: 0.1}
+                                       # optional: a target for every feature from its total (the
+                                       # `targets:` entries override it)
     targets_within: region             # or jurisdiction: every country meets each target alone
     group_targets:                     # one target over several features together
       wetlands: {features: [tugai_riparian, marsh], relative: 0.3}
@@ -300,6 +303,17 @@ class Outputs(Strict):
     places: str | None = None  # CSV with columns name, x, y (map units) or name, lon, lat: labelled on the map
 
 
+class LoglinearTargets(Strict):
+    """Targets for every feature by log-linear interpolation on its total (Rodrigues et al. 2004)."""
+
+    lower_amount: float
+    lower_target: Share
+    upper_amount: float
+    upper_target: Share
+    cap_amount: float | None = None
+    cap_target: NonNegative | None = None
+
+
 class GroupTargetSpec(Strict):
     """One target over several features together."""
 
@@ -354,6 +368,7 @@ class Scenario(Strict):
     corridors: dict[str, Corridor] = {}
     linear_penalties: dict[str, LinearPenaltySpec] = {}
     group_targets: dict[str, GroupTargetSpec] = {}
+    loglinear_targets: LoglinearTargets | None = None
     zones: dict[str, ZoneSpec] = {}
     indicators: Indicators | None = None
     solver: Solver = Solver()

@@ -1,0 +1,24 @@
+"""Target-setting methods (scp.problem.targets)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import scp
+
+
+def test_loglinear_targets_by_hand():
+    from scp.problem.targets import loglinear_targets
+
+    totals = np.array([50.0, 100.0, 1000.0, 10_000.0, 50_000.0, 2e6])
+    t = loglinear_targets(totals, 100.0, 1.0, 10_000.0, 0.1, cap_amount=1e6, cap_target=1000.0)
+    # shares: 1 below 100; ln-midpoint 1,000 -> 0.55; 0.1 from 10,000; capped above 1e6
+    np.testing.assert_allclose(t, [50.0, 100.0, 550.0, 1000.0, 5000.0, 1000.0])
+    with pytest.raises(scp.ScenarioError, match="upper_amount"):
+        loglinear_targets(totals, 100.0, 1.0, 50.0, 0.1)
+    with pytest.raises(scp.ScenarioError, match="both cap_amount and cap_target"):
+        loglinear_targets(totals, 100.0, 1.0, 1000.0, 0.1, cap_amount=5.0)
+    d = scp.PlanningData.from_arrays(cost=[1.0, 2.0], features={"a": [30.0, 20.0], "b": [500.0, 500.0]})
+    p = scp.Problem(d).loglinear_targets(100.0, 1.0, 10_000.0, 0.1).relative_targets({"a": 0.5})
+    np.testing.assert_allclose(p.resolved_targets(), [25.0, 550.0])  # "a" overridden, "b" at 1,000 -> 55%
