@@ -31,7 +31,7 @@ from .problem import Problem, graph
 from .problem.marxan import marxan_problem
 from .results import Evaluation, ProtConn, Solution, Status, evaluate, protconn
 from .results.importance import rarity_weighted_richness
-from .solving import Portfolio, portfolio, replacement_importance, solve, solve_model
+from .solving import Portfolio, portfolio, replacement_importance, shuffle_portfolio, solve, solve_model
 from .solving import heuristic
 from .solving.backends import SolveOptions
 from .data.zones import Zones
@@ -49,5 +49,5 @@ __all__ = [
     "evaluate", "from_geodataframe", "graph", "heuristic", "infeasibility_reasons", "marxan_problem", "portfolio", "protconn",
     "read_marxan", "replacement_importance", "resistance", "solve", "solve_model", "spatial", "__version__",
     "Zones", "ZonedProblem", "ZonedSolution", "evaluate_zoned", "solve_zoned", "zoned_portfolio",
-    "zoned_replacement_importance", "rarity_weighted_richness",
+    "zoned_replacement_importance", "rarity_weighted_richness", "shuffle_portfolio",
 ]

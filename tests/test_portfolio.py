@@ -113,3 +113,26 @@ def test_portfolio_command_writes_frequency_and_importance(tmp_path):
     sols = pd.read_csv(folder / "solutions.csv")
     assert (imp["replacement_cost"].notna() == (sols["solution_1"] == 1)).all()
     assert (imp["replacement_cost"].dropna() >= -1e-9).all()
+
+
+def test_cuts_portfolio_without_a_gap_bound_is_the_n_best_by_enumeration():
+    p = random_problem(1)
+    port = portfolio(p, n=6, gap=None)
+    X = all_selections(p.data.n_pu)
+    vals = np.array([scp.evaluate(p, x).objective if scp.evaluate(p, x).feasible else np.inf for x in X])
+    np.testing.assert_allclose([s.objective for s in port.solutions], np.sort(vals)[:6], rtol=1e-7)
+
+
+def test_shuffle_portfolio_finds_distinct_equally_good_selections():
+    from scp.solving.portfolio import shuffle_portfolio
+
+    # nine equal units, one feature, two units needed: C(9, 2) = 36 optimal selections
+    d = scp.PlanningData.from_arrays(cost=np.ones(9), features={"a": np.ones(9)})
+    p = scp.Problem(d).absolute_targets(2.0)
+    port = shuffle_portfolio(p, n=6, gap=0.0, seed=1)
+    sels = port.selections
+    assert len(sels) >= 2 and len({tuple(s) for s in sels}) == len(sels)
+    assert all(s.objective == pytest.approx(2.0) and s.evaluation.feasible and s.selection.sum() == 2
+               for s in port.solutions)
+    again = shuffle_portfolio(p, n=6, gap=0.0, seed=1)  # same seeds, same portfolio
+    np.testing.assert_array_equal(again.selections, sels)

@@ -9,6 +9,6 @@ May import: :mod:`scp.results`, :mod:`scp.model`, :mod:`scp.problem`, :mod:`scp.
 """
 
 from .pipeline import solve, solve_model
-from .portfolio import Portfolio, portfolio, replacement_importance
+from .portfolio import Portfolio, portfolio, replacement_importance, shuffle_portfolio
 
-__all__ = ["Portfolio", "portfolio", "replacement_importance", "solve", "solve_model"]
+__all__ = ["Portfolio", "portfolio", "replacement_importance", "shuffle_portfolio", "solve", "solve_model"]

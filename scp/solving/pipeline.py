@@ -114,7 +114,7 @@ def solve_model(problem: Problem, model: Model, solver: str = "highs", *, gap: f
     if cut_constraints(problem):
         res = _solve_by_cuts(problem, model, solver, warm_start, SolveOptions(
             gap=gap, threads=threads, verbose=verbose, progress=progress, deadline_at=deadline.at), deadline)
-        return _verified(problem, model, res, deadline.limit, compile_time)
+        return verified(problem, model, res, deadline.limit, compile_time)
     start: Start | None = None
     res: SolverResult | None = None
     if isinstance(warm_start, str):
@@ -141,7 +141,7 @@ def solve_model(problem: Problem, model: Model, solver: str = "highs", *, gap: f
             res = _with_lp_books(model, res, start)
         elif res.x is None and warm_start is not None:
             res = _kept_warm_start(problem, model, res, warm_start)
-    return _verified(problem, model, res, deadline.limit, compile_time)
+    return verified(problem, model, res, deadline.limit, compile_time)
 
 
 def _kept_warm_start(problem: Problem, model: Model, res: SolverResult, warm_start) -> SolverResult:
@@ -339,7 +339,7 @@ def _with_lp_books(model: Model, res: SolverResult, start: Start) -> SolverResul
     return res
 
 
-def _verified(problem: Problem, model: Model, res: SolverResult, time_limit: float | None,
+def verified(problem: Problem, model: Model, res: SolverResult, time_limit: float | None,
               compile_time: float) -> Solution:
     """Turn a backend result into a :class:`Solution`, after checking the selection from itself."""
     if res.status is Status.INFEASIBLE:

@@ -12,6 +12,10 @@ solution ``k + 1`` is the best selection that differs from every earlier one and
 so the portfolio holds the ``n`` best distinct selections within the gap, in order (any MILP
 solver: HiGHS, CBC...). Every selection is verified by :func:`scp.evaluate`.
 
+Shuffle portfolio (prioritizr ``add_shuffle_portfolio``): the same model solved ``n`` times with
+its planning-unit columns in random orders (the solver's choice among equally good selections
+depends on the order), duplicates removed; each solution is within ``gap`` of the optimum.
+
 Selection frequency: the share of portfolio solutions that select each unit.
 
 Replacement cost (Cabeza & Moilanen 2006)
@@ -34,7 +38,7 @@ from __future__ import annotations
 
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -44,7 +48,8 @@ from ..model import compile_problem
 from ..model.model import with_rows
 from ..problem.constraints import status_masks
 from ..results.importance import rescaled
-from .pipeline import solve, solve_model
+from .backends import SolveOptions, solve_with
+from .pipeline import solve, solve_model, verified
 
 
 @dataclass
@@ -73,22 +78,24 @@ def no_good_row(selection: np.ndarray, n_cols: int) -> tuple[sp.csr_matrix, floa
     return row, 1.0 - float(s.sum())
 
 
-def portfolio(problem, n: int = 5, gap: float = 0.05, solver: str = "highs", *,
+def portfolio(problem, n: int = 5, gap: float | None = 0.05, solver: str = "highs", *,
               time_limit: float | None = None, threads: int | None = None, log=None) -> Portfolio:
-    """Up to ``n`` distinct solutions within ``gap`` of the optimum, best first (cuts portfolio).
+    """Up to ``n`` distinct solutions within ``gap`` of the optimum, best first (cuts portfolio;
+    ``gap=None``: no bound, the ``n`` best distinct selections).
 
     Stops early when no further distinct selection lies within the gap.
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ScenarioError(f"{n!r} must be a whole number >= 1", "portfolio.n")
-    if not 0 <= gap < 1:
-        raise ScenarioError(f"{gap} is not in [0, 1) (0.05 means 5%)", "portfolio.gap")
+    if gap is not None and not 0 <= gap < 1:
+        raise ScenarioError(f"{gap} is not in [0, 1) (0.05 means 5%; None: no bound)", "portfolio.gap")
     first = solve(problem, solver, gap=0.0, time_limit=time_limit, threads=threads)
     model = compile_problem(problem)
-    z = first.solver_objective * model.sense  # minimisation form of the model objective
-    bound = z + gap * abs(z) + 1e-9 * max(1.0, abs(z))
-    obj_row = sp.csr_matrix(model.c.reshape(1, -1))
-    model = with_rows(model, "portfolio:objective", obj_row, -np.inf, bound - model.offset)
+    if gap is not None:  # None: the n best distinct selections whatever their objective
+        z = first.solver_objective * model.sense  # minimisation form of the model objective
+        bound = z + gap * abs(z) + 1e-9 * max(1.0, abs(z))
+        obj_row = sp.csr_matrix(model.c.reshape(1, -1))
+        model = with_rows(model, "portfolio:objective", obj_row, -np.inf, bound - model.offset)
     solutions = [first]
     while len(solutions) < n:
         row, rhs = no_good_row(solutions[-1].selection, model.n_cols)
@@ -103,6 +110,34 @@ def portfolio(problem, n: int = 5, gap: float = 0.05, solver: str = "highs", *,
                   f"({time.perf_counter() - t0:.1f} s)", file=log, flush=True)
         solutions.append(sol)
     return Portfolio(solutions=solutions, gap=gap, optimum=first.objective)
+
+
+def shuffle_portfolio(problem, n: int = 5, gap: float = 0.0, solver: str = "highs", *, seed: int = 0,
+                      time_limit: float | None = None, threads: int | None = None) -> Portfolio:
+    """Up to ``n`` distinct selections, each from a solve of the model with its unit columns in a
+    random order (seeds ``seed, seed + 1, ...``), best first (module docstring)."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ScenarioError(f"{n!r} must be a whole number >= 1", "portfolio.n")
+    model = compile_problem(problem)
+    n_pu, n_cols = model.n_pu, model.n_cols
+    solutions, seen = [], set()
+    for k in range(n):
+        perm = np.random.default_rng(seed + k).permutation(n_pu)
+        cols = np.concatenate([perm, np.arange(n_pu, n_cols)])  # new column q is old column cols[q]
+        shuffled = replace(model, c=model.c[cols], A=model.A[:, cols].tocsr(), col_lower=model.col_lower[cols],
+                           col_upper=model.col_upper[cols], integrality=model.integrality[cols], info={})
+        res = solve_with(shuffled, solver, SolveOptions(gap=gap, time_limit=time_limit, threads=threads))
+        if res.x is not None:
+            x = np.empty_like(res.x)
+            x[cols] = res.x
+            res.x = x
+        sol = verified(problem, model, res, time_limit, 0.0)
+        key = sol.selection.tobytes()
+        if key not in seen:
+            seen.add(key)
+            solutions.append(sol)
+    solutions.sort(key=lambda s: -s.objective if getattr(problem.objective, "maximise", False) else s.objective)
+    return Portfolio(solutions=solutions, gap=gap, optimum=solutions[0].objective)
 
 
 def _resolve_without(problem, unit: int, solver: str, gap: float, time_limit: float | None,
