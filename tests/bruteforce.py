@@ -74,9 +74,14 @@ def brute_force(problem: scp.Problem) -> tuple[float, np.ndarray] | None:
     elif name == "max_utility":
         obj = held @ w - pen
         best = obj[ok].max() if ok.any() else None
-    elif name == "max_features_met":
-        has = np.isfinite(t) & (np.nan_to_num(t) > 0)
-        obj = (held[:, has] >= t[has] - 1e-9) @ w[has] - pen
+    elif name in ("max_features_met", "max_cover"):  # with prioritizr's tie-break to the cheapest
+        if name == "max_features_met":
+            has = np.isfinite(t) & (np.nan_to_num(t) > 0)
+            counted, wc = (held[:, has] >= t[has] - 1e-9), w[has]
+        else:
+            counted, wc = (X @ (R > 0).T.astype(float)) > 0, w
+        s = 0.01 * wc[wc > 0].min() / d.cost.sum() if (wc > 0).any() and d.cost.sum() > 0 else 0.0
+        obj = counted @ wc - s * cost - pen
         best = obj[ok].max() if ok.any() else None
     else:
         has = np.isfinite(t) & (np.nan_to_num(t) > 0)

@@ -46,6 +46,9 @@ def problems(draw, objective: str = "any"):
     elif kind == "min_largest_shortfall":
         p = p.min_largest_shortfall(budget=draw(st.sampled_from([0.2, 0.4])) * total_cost,
                                     weights={"f0": draw(st.sampled_from([1.0, 3.0]))}).relative_targets(0.5)
+    elif kind == "max_cover":
+        p = p.max_cover(budget=draw(st.sampled_from([0.1, 0.2, 0.4])) * total_cost,
+                        weights={"f0": draw(st.sampled_from([1.0, 3.0]))})
     elif kind == "max_features_met":
         p = p.max_features_met(budget=draw(st.sampled_from([0.2, 0.4, 0.6])) * total_cost,
                                weights={"f0": draw(st.sampled_from([1.0, 2.5]))}
@@ -95,7 +98,7 @@ def test_cbc_equals_brute_force_and_highs(p):
         assert p.solve("highs").objective == pytest.approx(a, rel=1e-7, abs=1e-7)
 
 
-@pytest.mark.parametrize("objective", ["min_largest_shortfall", "max_features_met"])
+@pytest.mark.parametrize("objective", ["min_largest_shortfall", "max_features_met", "max_cover"])
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
 @settings(max_examples=15, **SETTINGS)
 @given(data=st.data())

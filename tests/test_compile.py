@@ -113,7 +113,8 @@ def test_min_largest_shortfall(toy):
 def test_max_features_met(toy):
     m = scp.compile_problem(scp.Problem(toy).max_features_met(budget=3, weights={"sp2": 2.0}).relative_targets(0.5))
     assert m.sense == -1 and m.col_tags() == ["x", "met"] and m.row_tags() == ["met", "budget"]
-    np.testing.assert_allclose(m.c, [0, 0, 0, 0, -1, -2])  # maximise sum w_j y_j
+    s = 0.01 * 1.0 / toy.cost.sum()  # the tie-break to the cheapest: s = 0.01 min w / sum c
+    np.testing.assert_allclose(m.c, np.r_[s * toy.cost, -1, -2])  # maximise sum w_j y_j - s c . x
     # r_j . x - t_j y_j >= 0 with t = (2, 2)
     np.testing.assert_allclose(dense(m, "met"), [[1, 0, 2, 1, -2, 0], [0, 3, 1, 0, 0, -2]])
     np.testing.assert_array_equal(m.integrality, [1, 1, 1, 1, 1, 1])
@@ -128,6 +129,15 @@ def test_linear_penalty_adds_to_the_costs(toy):
         scp.Problem(toy).linear_penalty(1.0, [1.0, 2.0])
     with pytest.raises(scp.ScenarioError, match="finite"):
         scp.Problem(toy).linear_penalty(1.0, [1.0, np.nan, 0, 0])
+
+
+def test_max_cover(toy):
+    m = scp.compile_problem(scp.Problem(toy).max_cover(budget=3))
+    assert m.sense == -1 and m.col_tags() == ["x", "covered"] and m.row_tags() == ["covered", "budget"]
+    # a unit covers a feature when it holds any of it
+    np.testing.assert_allclose(dense(m, "covered"), [[1, 0, 1, 1, -1, 0], [0, 1, 1, 0, 0, -1]])
+    with pytest.raises(scp.ScenarioError, match="does not use targets"):
+        scp.compile_problem(scp.Problem(toy).max_cover(budget=3).relative_targets(0.5))
 
 
 def test_group_target_row(toy):

@@ -134,24 +134,27 @@ def test_targets_from_tables_and_marxan_sources(tmp_path):
     assert sol.selection.tolist() == [True, False, True] and sol.evaluation.feasible
 
 
-@pytest.mark.parametrize("kind", ["min_largest_shortfall", "max_features_met"])
+@pytest.mark.parametrize("kind", ["min_largest_shortfall", "max_features_met", "max_cover"])
 def test_objective_types_from_yaml_build_and_solve(tmp_path, kind):
     import scp
 
     doc = base_document()
     doc["objective"] = {"type": kind, "budget": 60.0, "weights": {"markhor": 2.0}}
     doc.pop("coverage")
+    if kind == "max_cover":
+        doc.pop("targets")
     s = load_scenario(write_scenario(str(tmp_path), doc)).scenario
     data, _ = load_data(s)
     p = build_problem(s, data)
     assert p.objective.name == kind and p.objective.budget == 60.0 and dict(p.objective.weights) == {"markhor": 2.0}
     sol = scp.solve(p, gap=0.0, time_limit=60)
     assert sol.evaluation.feasible and sol.evaluation.cost <= 60.0 + 1e-6
-    if kind == "max_features_met":  # the objective counts the targets met, weighted
+    if kind == "max_features_met":  # the targets met, weighted, less the tie-break and the penalties
         met = [f.met for f in sol.evaluation.features]
+        tie = 0.01 * 1.0 / data.cost.sum() * sol.evaluation.cost
         assert sol.objective == pytest.approx(sum(2.0 if f.name == "markhor" else 1.0
                                                   for f, m in zip(sol.evaluation.features, met) if m)
-                                              - sum(sol.evaluation.penalties.values()))
+                                              - tie - sum(sol.evaluation.penalties.values()))
 
 
 def test_linear_penalties_from_a_layer(tmp_path):

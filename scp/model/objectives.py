@@ -10,8 +10,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..data import PlanningData
-from ..problem.objectives import (MaxFeaturesMet, MaxUtility, MinLargestShortfall, MinSet, MinShortfall,
-                                  feature_weights)
+from ..problem.objectives import (MaxCover, MaxFeaturesMet, MaxUtility, MinLargestShortfall, MinSet, MinShortfall,
+                                  feature_weights, tie_break_scale)
 from .model import ModelBuilder
 
 
@@ -79,6 +79,7 @@ def compile_max_features_met(c: MaxFeaturesMet, b: ModelBuilder, data: PlanningD
     t = targets[has]
     labels = tuple(data.features[j] for j in has)
     k = has.size
+    b.add_cost(x, tie_break_scale(w, data.cost) * data.cost)  # the cheapest among equal counts
     y = b.add_columns("met", k, lower=0.0, upper=1.0, integer=True, cost=-w, labels=labels)
     block = sp.hstack([data.rij[has], sp.csr_matrix((k, y.start - x.stop)), -sp.diags(t)], format="csr")
     b.add_rows("met", block, 0.0, np.inf, labels=labels)
@@ -86,6 +87,21 @@ def compile_max_features_met(c: MaxFeaturesMet, b: ModelBuilder, data: PlanningD
     b.sense = -1
 
 
+def compile_max_cover(c: MaxCover, b: ModelBuilder, data: PlanningData, x: slice, targets: np.ndarray) -> None:
+    """``max sum_j w_j y_j - s c . x`` (minimised negated) with ``sum_{i: r_ij > 0} x_i - y_j >= 0``
+    (tag ``"covered"``) and the budget row."""
+    w = feature_weights(data, dict(c.weights), "objective.weights")
+    k = data.n_features
+    present = sp.csr_matrix(data.rij > 0, dtype=np.float64)
+    b.add_cost(x, tie_break_scale(w, data.cost) * data.cost)
+    y = b.add_columns("covered", k, lower=0.0, upper=1.0, integer=True, cost=-w, labels=tuple(data.features))
+    block = sp.hstack([present, sp.csr_matrix((k, y.start - x.stop)), -sp.eye(k)], format="csr")
+    b.add_rows("covered", block, 0.0, np.inf, labels=tuple(data.features))
+    b.add_rows("budget", sp.csr_matrix(data.cost.reshape(1, -1)), -np.inf, c.budget)
+    b.sense = -1
+
+
 OBJECTIVE_FORMULATIONS = {MinSet: compile_min_set, MaxUtility: compile_max_utility, MinShortfall: compile_min_shortfall,
-                          MinLargestShortfall: compile_min_largest_shortfall, MaxFeaturesMet: compile_max_features_met}
+                          MinLargestShortfall: compile_min_largest_shortfall, MaxFeaturesMet: compile_max_features_met,
+                          MaxCover: compile_max_cover}
 """The formulation of each objective type: ``f(objective, builder, data, x, targets)``."""

@@ -29,7 +29,16 @@ Maximum features met (prioritizr ``add_max_features_objective``), ``y_j in {0, 1
     max  sum_j w_j y_j           s.t.  sum_i r_ij x_i >= t_j y_j,   sum_i c_i x_i <= B
 
 (a feature counts only when its whole target is met; features without a target, or with a zero
-target, do not count: prioritizr counts only features with targets too).
+target, do not count: prioritizr counts only features with targets too). As in prioritizr, a
+small cost term ``- s sum_i c_i x_i`` with ``s = 0.01 min_j w_j / sum_i c_i`` makes the cheapest of
+the selections that meet the same weighted targets the optimum; it is part of the objective that
+:func:`scp.evaluate` reports (``s sum_i c_i x_i <= 0.01 min_j w_j``, so the count is unchanged).
+
+Maximum cover (prioritizr ``add_max_cover_objective``; Church & Velle 1974), ``y_j in {0, 1}``::
+
+    max  sum_j w_j y_j - s sum_i c_i x_i     s.t.  sum_{i: r_ij > 0} x_i >= y_j,   sum_i c_i x_i <= B
+
+(a feature is covered when one selected unit holds any of it; no targets).
 
 Penalties are added to a minimisation and subtracted from a maximisation.
 """
@@ -121,3 +130,24 @@ class MaxFeaturesMet:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "budget", non_negative(self.budget, "objective.budget"))
+
+
+@dataclass(frozen=True)
+class MaxCover:
+    """Maximise the weighted number of features present in the selection, within a budget."""
+
+    budget: float
+    weights: tuple[tuple[str, float], ...] = ()
+    name: str = "max_cover"
+    uses_targets: bool = False
+    maximise: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "budget", non_negative(self.budget, "objective.budget"))
+
+
+def tie_break_scale(weights: np.ndarray, costs: np.ndarray) -> float:
+    """``s = 0.01 min_j w_j / sum_i c_i`` (0 when no weight or cost is positive)."""
+    w = weights[weights > 0]
+    total = float(np.sum(np.maximum(costs, 0.0)))
+    return 0.01 * float(w.min()) / total if w.size and total > 0 else 0.0

@@ -26,7 +26,7 @@ from ..data import PlanningData
 from ..errors import ScenarioError
 from .constraints import Budget, Coverage, GroupTarget, Linear, Locked, pu_mask, status_masks
 from .graph import Contiguity, FeatureContiguity, Corridor, Neighbours, adjacency
-from .objectives import MaxFeaturesMet, MaxUtility, MinLargestShortfall, MinSet, MinShortfall, feature_weights
+from .objectives import MaxCover, MaxFeaturesMet, MaxUtility, MinLargestShortfall, MinSet, MinShortfall, feature_weights
 from .penalties import BoundaryPenalty, ConnectivityPenalty, LinearPenalty
 from .targets import TargetSpec, loglinear_targets, resolve_targets, target_specs
 
@@ -67,6 +67,12 @@ class Problem:
     def max_features_met(self, budget: float, weights: Mapping[str, float] | None = None) -> "Problem":
         """Maximise the weighted number of targets met in full within ``budget``."""
         obj = MaxFeaturesMet(budget, tuple((weights or {}).items()))
+        feature_weights(self.data, dict(obj.weights), "objective.weights")
+        return replace(self, objective=obj)
+
+    def max_cover(self, budget: float, weights: Mapping[str, float] | None = None) -> "Problem":
+        """Maximise the weighted number of features present in the selection within ``budget``."""
+        obj = MaxCover(budget, tuple((weights or {}).items()))
         feature_weights(self.data, dict(obj.weights), "objective.weights")
         return replace(self, objective=obj)
 

@@ -95,9 +95,10 @@ def objective_terms(evaluation: "Evaluation", objective: str) -> list[tuple[str,
     pens = [(f"{name.replace(':', ' ')} penalty", float(v)) for name, v in evaluation.penalties.items()]
     if objective == "min_set":
         head = [("cost", evaluation.cost)]
-    elif objective in ("max_utility", "max_features_met"):
-        head = [("utility" if objective == "max_utility" else "features met",
-                 evaluation.objective + sum(v for _, v in pens))]
+    elif objective in ("max_utility", "max_features_met", "max_cover"):
+        label = {"max_utility": "utility", "max_features_met": "features met (less the cost tie-break)",
+                 "max_cover": "features covered (less the cost tie-break)"}[objective]
+        head = [(label, evaluation.objective + sum(v for _, v in pens))]
         pens = [(k, -v) for k, v in pens]
     else:
         head = [("largest weighted shortfall" if objective == "min_largest_shortfall" else "weighted shortfall",

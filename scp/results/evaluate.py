@@ -33,6 +33,7 @@ from ..data.spatial import patch_areas, patches
 from ..errors import DataError
 from ..problem.constraints import Budget, Coverage, GroupTarget, Linear, status_masks
 from ..problem.graph import GRAPH_CONSTRAINTS, Corridor
+from ..problem.objectives import tie_break_scale
 from ..problem.penalties import BoundaryPenalty, ConnectivityPenalty, LinearPenalty
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -200,11 +201,16 @@ def evaluate(problem: "Problem", selection) -> "Evaluation":
     elif obj_name == "max_utility":
         w = problem.objective_weights()
         objective = float(w @ held) - pen
-    elif obj_name == "max_features_met":
+    elif obj_name in ("max_features_met", "max_cover"):
         w = problem.objective_weights()
-        has = np.isfinite(targets) & (np.nan_to_num(targets) > 0)
-        met = np.array([f.met for f in feats]) & has
-        objective = float(w[met].sum()) - pen
+        if obj_name == "max_features_met":
+            has = np.isfinite(targets) & (np.nan_to_num(targets) > 0)
+            counted = np.array([f.met for f in feats], dtype=bool) & has
+            tie = tie_break_scale(w[has], data.cost)
+        else:  # covered: any amount in a selected unit
+            counted = np.asarray(sp.csr_matrix(data.rij > 0, dtype=np.float64) @ x).ravel() > 0
+            tie = tie_break_scale(w, data.cost)
+        objective = float(w[counted].sum()) - tie * cost - pen
     else:  # min_shortfall, min_largest_shortfall
         w = problem.objective_weights()
         has = np.isfinite(targets) & (np.nan_to_num(targets) > 0)

@@ -234,13 +234,15 @@ def build_problem(s: Scenario, data: PlanningData, marxan=None) -> Problem:
     weights = dict(o.weights)
     if o.type == "max_utility":
         p = p.max_utility(o.budget, weights)
+    elif o.type == "max_cover":
+        p = p.max_cover(o.budget, weights)
     elif o.type == "min_shortfall":
         p = p.min_shortfall(o.budget, weights)
     elif o.type == "min_largest_shortfall":
         p = p.min_largest_shortfall(o.budget, weights)
     elif o.type == "max_features_met":
         p = p.max_features_met(o.budget, weights)
-    if o.type != "max_utility":
+    if o.type not in ("max_utility", "max_cover"):
         if marxan is not None and not s.targets:
             p = p.absolute_targets(dict(zip(data.features, marxan.targets.tolist())))
         if s.loglinear_targets is not None:
@@ -265,7 +267,7 @@ def build_problem(s: Scenario, data: PlanningData, marxan=None) -> Problem:
                 p = (p.relative_targets({part: t.relative}) if t.relative is not None
                      else p.absolute_targets({part: t.absolute}))
     elif s.targets:
-        raise ScenarioError("the max_utility objective does not use targets; remove them", "targets")
+        raise ScenarioError(f"the {o.type} objective does not use targets; remove them", "targets")
     if s.coverage is not None:
         if s.coverage.total is not None:
             p = p.coverage(s.coverage.total)

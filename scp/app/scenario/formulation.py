@@ -29,8 +29,14 @@ def formulation_text(problem) -> str:
     elif o.name == "max_utility":
         lines.append("maximise   sum_j w_j sum_i amount_ij x_i" + "".join(f"\n         - {t}" for t in pen))
         lines.append(f"subject to sum_i cost_i x_i <= {o.budget:g}")
+    elif o.name == "max_cover":
+        lines.append("maximise   sum_j w_j covered_j - s sum_i cost_i x_i   [s: a tie-break to the cheapest]"
+                     + "".join(f"\n         - {t}" for t in pen))
+        lines.append(f"subject to sum_(i: amount_ij > 0) x_i >= covered_j,  covered_j in {{0, 1}},  sum_i cost_i x_i <= "
+                     f"{o.budget:g}")
     elif o.name == "max_features_met":
-        lines.append("maximise   sum_j w_j met_j" + "".join(f"\n         - {t}" for t in pen))
+        lines.append("maximise   sum_j w_j met_j - s sum_i cost_i x_i   [s: a tie-break to the cheapest]"
+                     + "".join(f"\n         - {t}" for t in pen))
         lines.append(f"subject to sum_i amount_ij x_i >= target_j met_j,  met_j in {{0, 1}},  sum_i cost_i x_i <= "
                      f"{o.budget:g}")
     elif o.name == "min_largest_shortfall":
@@ -83,6 +89,9 @@ def formulation_words(problem) -> str:
         head = f"Choose planning units costing at most {o.budget:g} that hold as much of the features as possible"
     elif o.name == "max_features_met":
         head = f"Choose planning units costing at most {o.budget:g} that meet as many of {n_t} targets as possible"
+    elif o.name == "max_cover":
+        head = (f"Choose planning units costing at most {o.budget:g} in which as many of the {data.n_features} "
+                "features as possible occur")
     elif o.name == "min_largest_shortfall":
         head = (f"Choose planning units costing at most {o.budget:g} that make the worst-off feature's shortfall "
                 "against its target as small as possible")
