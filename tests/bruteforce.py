@@ -29,7 +29,7 @@ def brute_force(problem: scp.Problem) -> tuple[float, np.ndarray] | None:
     held = X @ R.T
     t = problem.resolved_targets()
     ok = np.ones(len(X), dtype=bool)
-    if problem.objective.name == "min_set":
+    if problem.objective.name in ("min_set", "min_penalties"):
         has = np.isfinite(t)
         ok &= (held[:, has] >= t[has] - 1e-9).all(axis=1)
     li = d.status == 1
@@ -68,8 +68,8 @@ def brute_force(problem: scp.Problem) -> tuple[float, np.ndarray] | None:
             pen += p.penalty * (X @ p.values)
     name = problem.objective.name
     w = problem.objective_weights()
-    if name == "min_set":
-        obj = cost + pen
+    if name in ("min_set", "min_penalties"):
+        obj = cost + pen if name == "min_set" else pen
         best = obj[ok].min() if ok.any() else None
     elif name == "max_utility":
         obj = held @ w - pen

@@ -46,6 +46,9 @@ def problems(draw, objective: str = "any"):
     elif kind == "min_largest_shortfall":
         p = p.min_largest_shortfall(budget=draw(st.sampled_from([0.2, 0.4])) * total_cost,
                                     weights={"f0": draw(st.sampled_from([1.0, 3.0]))}).relative_targets(0.5)
+    elif kind == "min_penalties":
+        p = p.min_penalties(budget=draw(st.sampled_from([0.4, 0.7])) * total_cost).relative_targets(0.3)
+        p = p.boundary_penalty(draw(st.sampled_from([0.5, 2.0])))  # something to minimise
     elif kind == "max_cover":
         p = p.max_cover(budget=draw(st.sampled_from([0.1, 0.2, 0.4])) * total_cost,
                         weights={"f0": draw(st.sampled_from([1.0, 3.0]))})
@@ -98,12 +101,19 @@ def test_cbc_equals_brute_force_and_highs(p):
         assert p.solve("highs").objective == pytest.approx(a, rel=1e-7, abs=1e-7)
 
 
-@pytest.mark.parametrize("objective", ["min_largest_shortfall", "max_features_met", "max_cover"])
+@pytest.mark.parametrize("objective", ["min_largest_shortfall", "max_features_met", "max_cover", "min_penalties"])
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
 @settings(max_examples=15, **SETTINGS)
 @given(data=st.data())
 def test_more_objectives_equal_brute_force(objective, solver, data):
-    check_against_brute_force(data.draw(problems(objective=objective)), solver)
+    from hypothesis import note
+
+    p = data.draw(problems(objective=objective))
+    m = scp.compile_problem(p)
+    note(f"amounts {p.data.rij.toarray().tolist()} rows {m.row_tags()} lo {m.row_lower.tolist()} up "
+         f"{m.row_upper.tolist()} cl {m.col_lower.tolist()} cu {m.col_upper.tolist()} c {m.c.tolist()} "
+         f"A {m.A.toarray().tolist()}")
+    check_against_brute_force(p, solver)
 
 
 def test_pulp_generic_path_matches():

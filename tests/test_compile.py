@@ -140,6 +140,16 @@ def test_max_cover(toy):
         scp.compile_problem(scp.Problem(toy).max_cover(budget=3).relative_targets(0.5))
 
 
+def test_min_penalties(toy):
+    m = scp.compile_problem(scp.Problem(toy).min_penalties(budget=5).relative_targets(0.5).boundary_penalty(1.0))
+    assert m.sense == 1 and m.row_tags()[:2] == ["target", "budget"] or "budget" in m.row_tags()
+    base = scp.compile_problem(scp.Problem(toy).relative_targets(0.5).boundary_penalty(1.0))
+    np.testing.assert_allclose(m.c[: toy.n_pu], base.c[: toy.n_pu] - toy.cost)  # the penalties' part only
+    assert m.row_upper[m.rows("budget")][0] == 5
+    with pytest.raises(scp.ScenarioError, match="needs targets"):
+        scp.compile_problem(scp.Problem(toy).min_penalties(budget=5))
+
+
 def test_group_target_row(toy):
     m = scp.compile_problem(scp.Problem(toy).relative_targets(0.1).group_target("both", ["sp1", "sp2"], relative=0.5))
     # sp1 + sp2 amounts per unit, target half of their summed totals (4 + 4)

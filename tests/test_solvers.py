@@ -156,3 +156,16 @@ def test_a_feasible_warm_start_is_kept_when_the_solver_stops_without_a_solution(
     # a failure that is not a stop keeps its status
     failed = SolverResult(scp.Status.ERROR, None, float("nan"), float("nan"), float("inf"), 0.4, "highs")
     assert _kept_warm_start(p, model, failed, np.ones(36)) is failed
+
+
+def test_cbc_presolve_infeasibility_is_reported_as_infeasible():
+    """CBC proves this infeasible in its presolve (no "Result -" line in its log): the budget left
+    after the locked-in unit cannot buy the unit the first target needs. scp must say
+    infeasible, not "solver failed"."""
+    data = scp.PlanningData.from_arrays(cost=[2.0, 6.0, 10.0, 9.0], features={"f0": [0, 1, 2, 0], "f1": [1, 1, 0, 0]},
+                                        status=np.array([0, 0, 2, 1], np.int8))
+    p = scp.Problem(data).relative_targets(0.3).budget(10.8)
+    assert not scp.infeasibility_reasons(p)  # no single check sees it
+    for solver in ("cbc", "highs"):
+        with pytest.raises(scp.Infeasible):
+            p.solve(solver)

@@ -15,6 +15,7 @@ import scipy.sparse as sp
 from ..errors import ScenarioError
 from ..problem.constraints import Locked, status_masks
 from ..problem.graph import GRAPH_CONSTRAINTS
+from ..problem.objectives import hard_targets
 from .constraints import CONSTRAINT_FORMULATIONS, compile_locked
 from .graph import GRAPH_FORMULATIONS
 from .model import Model, ModelBuilder
@@ -36,9 +37,9 @@ def compile_problem(problem: "Problem", pair_formulation: str = "pairs") -> Mode
         raise ScenarioError(f"{pair_formulation!r} is not one of {sorted(PAIR_FORMULATIONS)}",
                             "solver.formulation")
     objective = problem.objective
-    if objective.uses_targets and not problem.targets and objective.name == "min_set":
-        raise ScenarioError("a minimum-set problem needs targets; add relative_targets(...) or "
-                            "absolute_targets(...)", "targets")
+    if objective.uses_targets and not problem.targets and hard_targets(objective):
+        raise ScenarioError(f"a {objective.name.replace('_', ' ')} problem needs targets; add relative_targets(...) "
+                            "or absolute_targets(...)", "targets")
     if not objective.uses_targets and problem.targets:
         raise ScenarioError(f"the {objective.name} objective does not use targets; remove them", "targets")
     data = problem.data
@@ -66,7 +67,7 @@ def compile_problem(problem: "Problem", pair_formulation: str = "pairs") -> Mode
             pairs = pairs + W
         PAIR_FORMULATIONS[pair_formulation](b, x, linear, pairs.tocsr())
     # constraints
-    if problem.objective.name == "min_set":
+    if hard_targets(problem.objective):
         has = np.flatnonzero(np.isfinite(targets))
         if has.size:
             labels = tuple(data.features[j] for j in has)

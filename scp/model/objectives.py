@@ -10,8 +10,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..data import PlanningData
-from ..problem.objectives import (MaxCover, MaxFeaturesMet, MaxUtility, MinLargestShortfall, MinSet, MinShortfall,
-                                  feature_weights, tie_break_scale)
+from ..problem.objectives import (MaxCover, MaxFeaturesMet, MaxUtility, MinLargestShortfall, MinPenalties, MinSet,
+                                  MinShortfall, feature_weights, tie_break_scale)
 from .model import ModelBuilder
 
 
@@ -101,7 +101,14 @@ def compile_max_cover(c: MaxCover, b: ModelBuilder, data: PlanningData, x: slice
     b.sense = -1
 
 
+def compile_min_penalties(c: MinPenalties, b: ModelBuilder, data: PlanningData, x: slice, targets: np.ndarray) -> None:
+    """No cost on ``x`` (the penalties add theirs) and the budget row; the target rows come with
+    every objective whose targets are hard."""
+    b.add_rows("budget", sp.csr_matrix(data.cost.reshape(1, -1)), -np.inf, c.budget)
+    b.sense = 1
+
+
 OBJECTIVE_FORMULATIONS = {MinSet: compile_min_set, MaxUtility: compile_max_utility, MinShortfall: compile_min_shortfall,
                           MinLargestShortfall: compile_min_largest_shortfall, MaxFeaturesMet: compile_max_features_met,
-                          MaxCover: compile_max_cover}
+                          MaxCover: compile_max_cover, MinPenalties: compile_min_penalties}
 """The formulation of each objective type: ``f(objective, builder, data, x, targets)``."""

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..problem.constraints import Budget, Coverage, GroupTarget, status_masks
 from ..problem.graph import Neighbours
+from ..problem.objectives import hard_targets
 
 if TYPE_CHECKING:  # pragma: no cover
     from .model import Model
@@ -38,7 +39,7 @@ def infeasibility_reasons(problem: "Problem") -> list[str]:
         ids = data.ids[both][:5].tolist()
         reasons.append(f"{int(both.sum())} unit(s) are both locked in and locked out (PU ids {ids})")
     available = ~locked_out
-    if problem.objective.name == "min_set":
+    if hard_targets(problem.objective):
         t = problem.resolved_targets()
         reachable = np.asarray(data.rij @ available.astype(np.float64)).ravel()
         short = np.isfinite(t) & (t > reachable * (1 + 1e-9) + 1e-12)

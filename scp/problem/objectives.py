@@ -40,7 +40,14 @@ Maximum cover (prioritizr ``add_max_cover_objective``; Church & Velle 1974), ``y
 
 (a feature is covered when one selected unit holds any of it; no targets).
 
-Penalties are added to a minimisation and subtracted from a maximisation.
+Minimum penalties (prioritizr ``add_min_penalties_objective``): with every target met and the
+cost within a budget, minimise the penalties alone (hierarchical multi-objective planning: first
+the cost, then the penalties within a cost budget)::
+
+    min  P(x)     s.t.  sum_i r_ij x_i >= t_j,   sum_i c_i x_i <= B
+
+Penalties are added to a minimisation and subtracted from a maximisation. Targets are hard
+constraints for the objectives with ``hard_targets`` (minimum set, minimum penalties).
 """
 
 from __future__ import annotations
@@ -76,6 +83,7 @@ class MinSet:
     name: str = "min_set"
     uses_targets: bool = True
     budget: float | None = None
+    hard_targets: bool = True
 
 
 @dataclass(frozen=True)
@@ -151,3 +159,22 @@ def tie_break_scale(weights: np.ndarray, costs: np.ndarray) -> float:
     w = weights[weights > 0]
     total = float(np.sum(np.maximum(costs, 0.0)))
     return 0.01 * float(w.min()) / total if w.size and total > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class MinPenalties:
+    """Minimise the penalties alone, with every target met, within a budget."""
+
+    budget: float
+    name: str = "min_penalties"
+    uses_targets: bool = True
+    hard_targets: bool = True
+    weights: tuple[tuple[str, float], ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "budget", non_negative(self.budget, "objective.budget"))
+
+
+def hard_targets(objective) -> bool:
+    """Whether the objective's targets are constraints (minimum set, minimum penalties)."""
+    return bool(getattr(objective, "hard_targets", False))

@@ -26,7 +26,8 @@ from ..data import PlanningData
 from ..errors import ScenarioError
 from .constraints import Budget, Coverage, GroupTarget, Linear, Locked, pu_mask, status_masks
 from .graph import Contiguity, FeatureContiguity, Corridor, Neighbours, adjacency
-from .objectives import MaxCover, MaxFeaturesMet, MaxUtility, MinLargestShortfall, MinSet, MinShortfall, feature_weights
+from .objectives import (MaxCover, MaxFeaturesMet, MaxUtility, MinLargestShortfall, MinPenalties, MinSet, MinShortfall,
+                         feature_weights)
 from .penalties import BoundaryPenalty, ConnectivityPenalty, LinearPenalty
 from .targets import TargetSpec, loglinear_targets, resolve_targets, target_specs
 
@@ -75,6 +76,10 @@ class Problem:
         obj = MaxCover(budget, tuple((weights or {}).items()))
         feature_weights(self.data, dict(obj.weights), "objective.weights")
         return replace(self, objective=obj)
+
+    def min_penalties(self, budget: float) -> "Problem":
+        """Minimise the penalties alone, with every target met, within ``budget``."""
+        return replace(self, objective=MinPenalties(budget))
 
     def objective_weights(self) -> np.ndarray:
         return feature_weights(self.data, dict(getattr(self.objective, "weights", ())), "objective.weights")

@@ -95,6 +95,8 @@ def objective_terms(evaluation: "Evaluation", objective: str) -> list[tuple[str,
     pens = [(f"{name.replace(':', ' ')} penalty", float(v)) for name, v in evaluation.penalties.items()]
     if objective == "min_set":
         head = [("cost", evaluation.cost)]
+    elif objective == "min_penalties":
+        head = []
     elif objective in ("max_utility", "max_features_met", "max_cover"):
         label = {"max_utility": "utility", "max_features_met": "features met (less the cost tie-break)",
                  "max_cover": "features covered (less the cost tie-break)"}[objective]

@@ -33,7 +33,7 @@ from ..data.spatial import patch_areas, patches
 from ..errors import DataError
 from ..problem.constraints import Budget, Coverage, GroupTarget, Linear, status_masks
 from ..problem.graph import GRAPH_CONSTRAINTS, Corridor
-from ..problem.objectives import tie_break_scale
+from ..problem.objectives import hard_targets, tie_break_scale
 from ..problem.penalties import BoundaryPenalty, ConnectivityPenalty, LinearPenalty
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -123,7 +123,7 @@ def evaluate(problem: "Problem", selection) -> "Evaluation":
     targets = problem.resolved_targets()
     held = np.asarray(data.rij @ x).ravel()
     totals = data.feature_totals
-    enforce = problem.objective.name == "min_set"
+    enforce = hard_targets(problem.objective)
     feats = []
     violations: list[str] = []
     for j, name in enumerate(data.features):
@@ -179,17 +179,19 @@ def evaluate(problem: "Problem", selection) -> "Evaluation":
     if data.boundary is not None:
         B = data.boundary
         boundary_len = edge_factor * float(B.diagonal() @ x) + cut_weight(B, x)
-    for k, p in enumerate(problem.penalties):
+    def add(key: str, value: float) -> None:  # two penalties of one kind add up under one key
+        penalties[key] = penalties.get(key, 0.0) + value
+
+    for p in problem.penalties:
         if isinstance(p, BoundaryPenalty):
-            penalties["boundary"] = p.penalty * (p.edge_factor * float(data.boundary.diagonal() @ x)
-                                                  + cut_weight(data.boundary, x))
+            add("boundary", p.penalty * (p.edge_factor * float(data.boundary.diagonal() @ x) + cut_weight(data.boundary, x)))
         elif isinstance(p, ConnectivityPenalty):
             D = p.resolve(data)
             if not p.asymmetric:
                 D = (D + D.T) * 0.5
-            penalties[f"connectivity:{p.matrix or 'default'}"] = p.penalty * cut_weight(D, x)
+            add(f"connectivity:{p.matrix or 'default'}", p.penalty * cut_weight(D, x))
         elif isinstance(p, LinearPenalty):
-            penalties[f"linear:{p.name}"] = p.penalty * float(p.values @ x)
+            add(f"linear:{p.name}", p.penalty * float(p.values @ x))
     for c in problem.constraints:
         if isinstance(c, Corridor) and c.weight > 0:
             penalties[f"corridor:{c.name}"] = c.penalty(data, sel)
@@ -198,6 +200,8 @@ def evaluate(problem: "Problem", selection) -> "Evaluation":
     obj_name = problem.objective.name
     if obj_name == "min_set":
         objective = cost + pen
+    elif obj_name == "min_penalties":
+        objective = pen
     elif obj_name == "max_utility":
         w = problem.objective_weights()
         objective = float(w @ held) - pen

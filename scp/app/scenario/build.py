@@ -236,6 +236,8 @@ def build_problem(s: Scenario, data: PlanningData, marxan=None) -> Problem:
         p = p.max_utility(o.budget, weights)
     elif o.type == "max_cover":
         p = p.max_cover(o.budget, weights)
+    elif o.type == "min_penalties":
+        p = p.min_penalties(o.budget)
     elif o.type == "min_shortfall":
         p = p.min_shortfall(o.budget, weights)
     elif o.type == "min_largest_shortfall":

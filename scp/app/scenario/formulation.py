@@ -29,6 +29,10 @@ def formulation_text(problem) -> str:
     elif o.name == "max_utility":
         lines.append("maximise   sum_j w_j sum_i amount_ij x_i" + "".join(f"\n         - {t}" for t in pen))
         lines.append(f"subject to sum_i cost_i x_i <= {o.budget:g}")
+    elif o.name == "min_penalties":
+        lines.append("minimise   " + ("\n         + ".join(pen) if pen else "0   [no penalties: any feasible plan]"))
+        lines.append(f"subject to sum_i amount_ij x_i >= target_j for every feature j with a target,  "
+                     f"sum_i cost_i x_i <= {o.budget:g}")
     elif o.name == "max_cover":
         lines.append("maximise   sum_j w_j covered_j - s sum_i cost_i x_i   [s: a tie-break to the cheapest]"
                      + "".join(f"\n         - {t}" for t in pen))
@@ -89,6 +93,9 @@ def formulation_words(problem) -> str:
         head = f"Choose planning units costing at most {o.budget:g} that hold as much of the features as possible"
     elif o.name == "max_features_met":
         head = f"Choose planning units costing at most {o.budget:g} that meet as many of {n_t} targets as possible"
+    elif o.name == "min_penalties":
+        head = (f"Choose planning units costing at most {o.budget:g} such that each of {n_t} feature(s) reaches its "
+                "target, with the smallest penalties")
     elif o.name == "max_cover":
         head = (f"Choose planning units costing at most {o.budget:g} in which as many of the {data.n_features} "
                 "features as possible occur")

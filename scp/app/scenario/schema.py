@@ -18,7 +18,8 @@ A scenario YAML file::
       # or  tables: {pu: pu.csv, rij: rij.csv, boundary: bound.csv}
       # or  marxan: path/to/marxan/project
     objective: {type: min_set}         # or max_utility / min_shortfall / min_largest_shortfall /
-                                       # max_features_met / max_cover, with budget (and weights)
+                                       # max_features_met / max_cover / min_penalties, with budget
+                                       # (and weights)
     targets:
       default: {relative: 0.3}
       markhor: {relative: 0.6}
@@ -138,7 +139,7 @@ class DataSection(Strict):
 
 class Objective(Strict):
     type: Literal["min_set", "max_utility", "min_shortfall", "min_largest_shortfall", "max_features_met",
-                  "max_cover"] = "min_set"
+                  "max_cover", "min_penalties"] = "min_set"
     budget: NonNegative | None = None
     weights: dict[str, float] = {}
 

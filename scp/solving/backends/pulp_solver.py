@@ -144,6 +144,8 @@ def _parse_cbc(model: Model, log: str, sol: str, runtime: float) -> SolverResult
             idx = arr[:, 0].astype(np.int64)
             x[idx] = arr[:, 2].astype(np.float64)
     r = result.lower()
+    if not r and re.search(r"^Problem is infeasible", log, flags=re.M):
+        r = "infeasible"  # CBC's presolve proved it before branch and bound (no "Result -" line)
     if "infeasible" in r:
         status = Status.INFEASIBLE
     elif "unbounded" in r:
