@@ -113,6 +113,9 @@ def test_portfolio_command_writes_frequency_and_importance(tmp_path):
     sols = pd.read_csv(folder / "solutions.csv")
     assert (imp["replacement_cost"].notna() == (sols["solution_1"] == 1)).all()
     assert (imp["replacement_cost"].dropna() >= -1e-9).all()
+    rwr = imp["rarity_weighted_richness"]
+    assert (rwr.notna() == (sols["solution_1"] == 1)).all() and rwr.max() == pytest.approx(1.0)
+    assert (folder / "rarity.png").stat().st_size > 0
 
 
 def test_cuts_portfolio_without_a_gap_bound_is_the_n_best_by_enumeration():

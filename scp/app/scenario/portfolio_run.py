@@ -2,8 +2,9 @@
 
 Writes (atomically) ``portfolio.csv`` (one row per solution: objective, cost, boundary, distance
 to the optimum), ``solutions.csv`` (PU ids x solutions, 0/1), ``frequency.csv`` and a map,
-``frequency.nc`` for grid data, and with ``--importance`` the replacement cost of every selected
-unit of the optimal solution (``importance.csv`` and a map), plus ``summary.json``.
+``frequency.nc`` for grid data, the rarity-weighted richness of the units of the optimal solution
+(``importance.csv``, ``rarity.png``; no re-solve), and with ``--importance`` the replacement cost of
+every selected unit (a column of ``importance.csv`` and ``importance.png``), plus ``summary.json``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ def run_portfolio(loaded: LoadedScenario, n: int, gap: float, importance: bool =
                   overwrite: bool = False, scheduler: str | None = None, workers: int | None = None, log=None):
     """Solve the portfolio (and importance) of a scenario; returns ``(portfolio, folder)``."""
     from ..maps import plot_values
+    from ...results.importance import rarity_weighted_richness
     from ...solving.portfolio import portfolio, replacement_importance
 
     log = log or sys.stderr
@@ -73,9 +75,17 @@ def run_portfolio(loaded: LoadedScenario, n: int, gap: float, importance: bool =
             pdata.to_grid(freq, name="frequency").to_dataset().to_netcdf(os.path.join(tmp, "frequency.nc"))
         summary = {"scenario": s.name, "n_requested": n, "n_found": len(rows), "gap": gap,
                    "optimum": port.optimum, "solutions": rows}
+        rwr = rarity_weighted_richness(pdata, port.solutions[0].selection)
+        table = {"id": pdata.ids, "rarity_weighted_richness": rwr}
+        plot_values(pdata, rwr, os.path.join(tmp, "rarity.png"),
+                    f"{s.name}: rarity-weighted richness of each selected unit (rescaled 0.01-1)",
+                    "rarity-weighted richness", cmap="YlOrRd", xy=xy)
+        summary["rarity_weighted_richness"] = {"units": int(np.isfinite(rwr).sum()),
+                                               "method": "Williams et al. 1996, rescaled to [0.01, 1]"}
         if rc is not None:
-            pd.DataFrame({"id": pdata.ids, "replacement_cost": rc}).to_csv(
-                os.path.join(tmp, "importance.csv"), index=False, float_format="%.10g")
+            table["replacement_cost"] = rc
+        pd.DataFrame(table).to_csv(os.path.join(tmp, "importance.csv"), index=False, float_format="%.10g")
+        if rc is not None:
             plot_values(pdata, np.where(port.solutions[0].selection, rc, np.nan), os.path.join(tmp, "importance.png"),
                         f"{s.name}: replacement cost of each selected unit (locked/irreplaceable at top)",
                         "objective increase without the unit", cmap="magma_r", xy=xy)
