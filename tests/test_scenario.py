@@ -208,3 +208,14 @@ def test_loglinear_targets_from_yaml_with_overrides(tmp_path):
     j = data.features.index("markhor")
     expected[j] = 0.5 * data.feature_totals[j]
     np.testing.assert_allclose(t, expected)
+
+
+def test_capped_relative_targets_from_yaml(tmp_path):
+    doc = base_document()
+    doc["targets"] = {"default": {"relative": 0.3, "cap": 2.0}}
+    s = load_scenario(write_scenario(str(tmp_path), doc)).scenario
+    data, _ = load_data(s)
+    np.testing.assert_allclose(build_problem(s, data).resolved_targets(), np.minimum(0.3 * data.feature_totals, 2.0))
+    doc["targets"] = {"default": {"absolute": 3.0, "cap": 2.0}}
+    with pytest.raises(ScenarioError, match="cap"):
+        load_scenario(write_scenario(str(tmp_path), doc, "bad.yaml"))

@@ -22,3 +22,13 @@ def test_loglinear_targets_by_hand():
     d = scp.PlanningData.from_arrays(cost=[1.0, 2.0], features={"a": [30.0, 20.0], "b": [500.0, 500.0]})
     p = scp.Problem(d).loglinear_targets(100.0, 1.0, 10_000.0, 0.1).relative_targets({"a": 0.5})
     np.testing.assert_allclose(p.resolved_targets(), [25.0, 550.0])  # "a" overridden, "b" at 1,000 -> 55%
+
+
+def test_relative_targets_capped_at_an_amount():
+    d = scp.PlanningData.from_arrays(cost=[1.0, 1.0, 1.0], features={"small": [1.0, 1.0, 0.0], "big": [500.0, 300.0, 200.0]})
+    p = scp.Problem(d).relative_targets(0.5, cap=100.0)
+    np.testing.assert_allclose(p.resolved_targets(), [1.0, 100.0])  # min(0.5 x total, 100)
+    from scp.problem.targets import TargetSpec
+
+    with pytest.raises(scp.ScenarioError, match="relative targets only"):
+        TargetSpec("absolute", 5.0, "big", cap=3.0)

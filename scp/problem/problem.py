@@ -85,9 +85,10 @@ class Problem:
         return feature_weights(self.data, dict(getattr(self.objective, "weights", ())), "objective.weights")
 
     # ------------------------------------------------------------------- targets
-    def relative_targets(self, value: float | Mapping[str, float]) -> "Problem":
-        """Targets as shares of each feature's total (a scalar for all, or ``{feature: share}``)."""
-        return self._add_targets(target_specs("relative", value))
+    def relative_targets(self, value: float | Mapping[str, float], cap: float | None = None) -> "Problem":
+        """Targets as shares of each feature's total (a scalar for all, or ``{feature: share}``),
+        at most ``cap`` (an amount) when given."""
+        return self._add_targets(target_specs("relative", value, cap))
 
     def absolute_targets(self, value: float | Mapping[str, float]) -> "Problem":
         """Targets as amounts (a scalar for all, or ``{feature: amount}``)."""

@@ -34,6 +34,7 @@ class TargetSpec:
     kind: str
     value: float
     feature: str | None = None
+    cap: float | None = None  # relative targets only: at most this amount
 
     def __post_init__(self) -> None:
         where = f"targets.{self.feature or 'all'}.{self.kind}"
@@ -50,13 +51,21 @@ class TargetSpec:
         if self.kind == "absolute" and v < 0:
             raise ScenarioError(f"{v} is negative; an absolute target is an amount >= 0", where)
         object.__setattr__(self, "value", v)
+        if self.cap is not None:
+            if self.kind != "relative":
+                raise ScenarioError("a cap applies to relative targets only", f"{where}.cap")
+            c = float(self.cap)
+            if not np.isfinite(c) or c < 0:
+                raise ScenarioError(f"cap {self.cap!r} must be an amount >= 0", f"{where}.cap")
+            object.__setattr__(self, "cap", c)
 
 
-def target_specs(kind: str, value: float | Mapping[str, float]) -> tuple[TargetSpec, ...]:
-    """Expand a scalar (every feature) or a ``{feature: value}`` mapping into specs."""
+def target_specs(kind: str, value: float | Mapping[str, float], cap: float | None = None) -> tuple[TargetSpec, ...]:
+    """Expand a scalar (every feature) or a ``{feature: value}`` mapping into specs (``cap``: the
+    largest amount a relative target may ask; Butchart et al. 2015)."""
     if isinstance(value, Mapping):
-        return tuple(TargetSpec(kind, v, str(f)) for f, v in value.items())
-    return (TargetSpec(kind, value, None),)
+        return tuple(TargetSpec(kind, v, str(f), cap) for f, v in value.items())
+    return (TargetSpec(kind, value, None, cap),)
 
 
 def resolve_targets(data: PlanningData, specs: tuple[TargetSpec, ...]) -> np.ndarray:
@@ -76,7 +85,10 @@ def resolve_targets(data: PlanningData, specs: tuple[TargetSpec, ...]) -> np.nda
                 idx = data.feature_index(s.feature)
             except DataError as exc:
                 raise ScenarioError(str(exc), f"targets.{s.feature}") from None
-        t[idx] = s.value * totals[idx] if s.kind == "relative" else s.value
+        if s.kind == "relative":
+            t[idx] = s.value * totals[idx] if s.cap is None else np.minimum(s.value * totals[idx], s.cap)
+        else:
+            t[idx] = s.value
     return t
 
 

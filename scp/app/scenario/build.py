@@ -253,7 +253,8 @@ def build_problem(s: Scenario, data: PlanningData, marxan=None) -> Problem:
                                     lt.cap_amount, lt.cap_target)
         default = s.targets.get("default")
         if default is not None:
-            p = p.relative_targets(default.relative) if default.relative is not None else p.absolute_targets(default.absolute)
+            p = (p.relative_targets(default.relative, cap=default.cap) if default.relative is not None
+                 else p.absolute_targets(default.absolute))
         for name, t in s.targets.items():
             if name == "default":
                 continue
@@ -266,7 +267,7 @@ def build_problem(s: Scenario, data: PlanningData, marxan=None) -> Problem:
                                     f"{'...' if len(base_names) > 10 else ''})", f"targets.{name}")
             parts = [name] if s.targets_within == "region" else [f for f in data.features if f.split("@")[0] == name]
             for part in parts:
-                p = (p.relative_targets({part: t.relative}) if t.relative is not None
+                p = (p.relative_targets({part: t.relative}, cap=t.cap) if t.relative is not None
                      else p.absolute_targets({part: t.absolute}))
     elif s.targets:
         raise ScenarioError(f"the {o.type} objective does not use targets; remove them", "targets")

@@ -21,7 +21,7 @@ A scenario YAML file::
                                        # max_features_met / max_cover / min_penalties, with budget
                                        # (and weights)
     targets:
-      default: {relative: 0.3}
+      default: {relative: 0.3}         # {relative: 0.3, cap: 1000}: at most 1,000 of a feature
       markhor: {relative: 0.6}
     loglinear_targets: {lower_amount: 100, lower_target: 1.0, upper_amount: 10000, upper_target: 0.1}
                                        # optional: a target for every feature from its total (the
@@ -154,6 +154,7 @@ class Objective(Strict):
 class Target(Strict):
     relative: Share | None = None
     absolute: NonNegative | None = None
+    cap: NonNegative | None = None  # relative targets: at most this amount (Butchart et al. 2015)
 
 
     @model_validator(mode="before")
@@ -167,6 +168,8 @@ class Target(Strict):
     def _one(self):
         if (self.relative is None) == (self.absolute is None):
             raise ValueError("give exactly one of 'relative' (share of the total) or 'absolute' (amount)")
+        if self.cap is not None and self.relative is None:
+            raise ValueError("'cap' limits a relative target; it makes no sense with 'absolute'")
         return self
 
 
