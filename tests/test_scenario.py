@@ -219,3 +219,24 @@ def test_capped_relative_targets_from_yaml(tmp_path):
     doc["targets"] = {"default": {"absolute": 3.0, "cap": 2.0}}
     with pytest.raises(ScenarioError, match="cap"):
         load_scenario(write_scenario(str(tmp_path), doc, "bad.yaml"))
+
+
+def test_target_rules_from_a_table(tmp_path):
+    doc = base_document()
+    (tmp_path / "traits.csv").write_text("feature,iucn\nmarkhor,EN\nwoodland,LC\nlowland,\n")
+    doc["target_rules"] = {"file": "traits.csv", "column": "iucn", "shares": {"EN": 0.7, "LC": 0.1}}
+    doc["targets"] = {"default": {"relative": 0.3}, "woodland": {"relative": 0.25}}
+    s = load_scenario(write_scenario(str(tmp_path), doc)).scenario
+    data, _ = load_data(s)
+    t = build_problem(s, data).resolved_targets() / data.feature_totals
+    shares = dict(zip(data.features, t))
+    # markhor by its rule (over the default), lowland no category -> the default, woodland's own entry wins
+    assert shares["markhor"] == pytest.approx(0.7) and shares["lowland"] == pytest.approx(0.3)
+    assert shares["woodland"] == pytest.approx(0.25)
+    doc["target_rules"]["column"] = "status"
+    with pytest.raises(ScenarioError, match="target_rules.column"):
+        s = load_scenario(write_scenario(str(tmp_path), doc, "bad.yaml")).scenario
+        build_problem(s, load_data(s)[0])
+    doc["target_rules"] = {"file": "nope.csv", "column": "iucn", "shares": {"EN": 0.7}}
+    with pytest.raises(ScenarioError, match="target_rules.file"):
+        load_scenario(write_scenario(str(tmp_path), doc, "bad2.yaml"))

@@ -32,3 +32,14 @@ def test_relative_targets_capped_at_an_amount():
 
     with pytest.raises(scp.ScenarioError, match="relative targets only"):
         TargetSpec("absolute", 5.0, "big", cap=3.0)
+
+
+def test_rule_targets_by_category():
+    from scp.problem.targets import rule_targets
+
+    t = rule_targets({"leopard": "EN", "urial": "VU", "lynx": "LC"}, {"EN": 0.6, "VU": 0.4, "LC": 0.2, "CR": 1.0})
+    assert t == {"leopard": 0.6, "urial": 0.4, "lynx": 0.2}
+    with pytest.raises(scp.ScenarioError, match=r"no share for categories \['DD'\]"):
+        rule_targets({"a": "DD"}, {"EN": 0.6})
+    with pytest.raises(scp.ScenarioError, match="target_rules.shares.EN"):
+        rule_targets({"a": "EN"}, {"EN": 1.5})

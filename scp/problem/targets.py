@@ -123,3 +123,21 @@ def loglinear_targets(totals: np.ndarray, lower_amount: float, lower_target: flo
     if cap_amount is not None:
         t = np.where(a > cap_amount, float(cap_target), t)
     return t
+
+
+def rule_targets(categories: Mapping[str, str], shares: Mapping[str, float],
+                 where: str = "target_rules") -> dict[str, float]:
+    """Relative targets by a feature attribute (e.g. IUCN threat status or a range-size class):
+    feature ``f`` gets ``shares[categories[f]]``. Every category used must have a share in
+    ``[0, 1]``; features without a category get none (other targets may cover them)."""
+    out = {}
+    missing = sorted({c for c in categories.values() if c not in shares})
+    if missing:
+        raise ScenarioError(f"no share for categories {missing}; give one for each (known: {sorted(shares)})",
+                            f"{where}.shares")
+    for c, v in shares.items():
+        if not 0 <= float(v) <= 1:
+            raise ScenarioError(f"{v!r} is not in [0, 1] (a share of the feature's total)", f"{where}.shares.{c}")
+    for f, c in categories.items():
+        out[str(f)] = float(shares[c])
+    return out

@@ -215,6 +215,25 @@ class UnitLayers:
         return mask
 
 
+def _rule_targets(s: Scenario, features) -> dict[str, float]:
+    """``target_rules``: the CSV's categories per feature, mapped to shares (errors name the key)."""
+    import pandas as pd
+
+    from ...problem.targets import rule_targets
+
+    r = s.target_rules
+    table = pd.read_csv(r.file)
+    for col in ("feature", r.column):
+        if col not in table.columns:
+            raise ScenarioError(f"{r.file} has no column {col!r} (columns: {list(table.columns)})",
+                                "target_rules.column" if col == r.column else "target_rules.file")
+    rows = table.dropna(subset=[r.column])
+    unknown = sorted(set(rows["feature"].astype(str)) - set(features))
+    if unknown:
+        raise ScenarioError(f"{r.file} names features the data do not have: {unknown[:5]}", "target_rules.file")
+    return rule_targets(dict(zip(rows["feature"].astype(str), rows[r.column].astype(str))), r.shares)
+
+
 def build_problem(s: Scenario, data: PlanningData, marxan=None) -> Problem:
     """The :class:`~scp.problem.Problem` a scenario describes, with errors naming YAML paths."""
     if data.n_features == 0:
@@ -255,6 +274,10 @@ def build_problem(s: Scenario, data: PlanningData, marxan=None) -> Problem:
         if default is not None:
             p = (p.relative_targets(default.relative, cap=default.cap) if default.relative is not None
                  else p.absolute_targets(default.absolute))
+        if s.target_rules is not None:  # over the default, under the per-feature targets
+            rules = _rule_targets(s, base_names)
+            p = p.relative_targets({part: v for f, v in rules.items() for part in data.features
+                                    if part.split("@")[0] == f})
         for name, t in s.targets.items():
             if name == "default":
                 continue

@@ -26,6 +26,10 @@ A scenario YAML file::
     loglinear_targets: {lower_amount: 100, lower_target: 1.0, upper_amount: 10000, upper_target: 0.1}
                                        # optional: a target for every feature from its total (the
                                        # `targets:` entries override it)
+    target_rules: {file: traits.csv, column: iucn, shares: {CR: 1.0, EN: 0.6, VU: 0.4, LC: 0.2}}
+                                       # optional: relative targets by a feature attribute (CSV with
+                                       # columns feature and iucn): over targets.default, under the
+                                       # per-feature `targets:` entries
     targets_within: region             # or jurisdiction: every country meets each target alone
     group_targets:                     # one target over several features together
       wetlands: {features: [tugai_riparian, marsh], relative: 0.3}
@@ -308,6 +312,14 @@ class Outputs(Strict):
     places: str | None = None  # CSV with columns name, x, y (map units) or name, lon, lat: labelled on the map
 
 
+class TargetRules(Strict):
+    """Relative targets by a feature attribute from a CSV table (columns ``feature`` and ``column``)."""
+
+    file: str
+    column: str
+    shares: dict[str, Share]
+
+
 class LoglinearTargets(Strict):
     """Targets for every feature by log-linear interpolation on its total (Rodrigues et al. 2004)."""
 
@@ -374,6 +386,7 @@ class Scenario(Strict):
     linear_penalties: dict[str, LinearPenaltySpec] = {}
     group_targets: dict[str, GroupTargetSpec] = {}
     loglinear_targets: LoglinearTargets | None = None
+    target_rules: TargetRules | None = None
     zones: dict[str, ZoneSpec] = {}
     indicators: Indicators | None = None
     solver: Solver = Solver()
