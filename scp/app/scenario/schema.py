@@ -68,29 +68,13 @@ Unknown keys are errors. Paths resolve relative to the file that names them.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Literal, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 
-def _share(v: float) -> float:
-    if not 0.0 <= v <= 1.0:
-        raise ValueError(f"{v:g} is not in [0, 1] (a share: 0.3 means 30%)")
-    return v
-
-
-def _non_negative(v: float | None) -> float | None:
-    if v is not None and not v >= 0:
-        raise ValueError(f"{v:g} must be >= 0")
-    return v
-
-
-Share = Annotated[float, AfterValidator(_share)]
-NonNegative = Annotated[float, AfterValidator(_non_negative)]
+from .schema_types import NonNegative, Share, Strict
+from .schema_targets import GroupTargetSpec, LinearPenaltySpec, LoglinearTargets, TargetRules
 
 
 class LayerSource(Strict):
@@ -310,46 +294,6 @@ class Outputs(Strict):
     report: bool = True
     hillshade: str | None = None  # an elevation layer of the grid file, drawn as relief under the map
     places: str | None = None  # CSV with columns name, x, y (map units) or name, lon, lat: labelled on the map
-
-
-class TargetRules(Strict):
-    """Relative targets by a feature attribute from a CSV table (columns ``feature`` and ``column``)."""
-
-    file: str
-    column: str
-    shares: dict[str, Share]
-
-
-class LoglinearTargets(Strict):
-    """Targets for every feature by log-linear interpolation on its total (Rodrigues et al. 2004)."""
-
-    lower_amount: float
-    lower_target: Share
-    upper_amount: float
-    upper_target: Share
-    cap_amount: float | None = None
-    cap_target: NonNegative | None = None
-
-
-class GroupTargetSpec(Strict):
-    """One target over several features together."""
-
-    features: list[str]
-    relative: Share | None = None
-    absolute: NonNegative | None = None
-
-    @model_validator(mode="after")
-    def _one(self):
-        if (self.relative is None) == (self.absolute is None):
-            raise ValueError("give exactly one of 'relative' (share of the features' summed totals) or 'absolute'")
-        return self
-
-
-class LinearPenaltySpec(Strict):
-    """A per-unit penalty layer in the objective: ``penalty * sum of the layer over the plan``."""
-
-    layer: str
-    penalty: NonNegative = 1.0
 
 
 class ZoneSpec(Strict):

@@ -1,0 +1,48 @@
+"""Scenario keys for target-setting methods and per-unit penalties (see :mod:`.schema` for the
+document): ``target_rules``, ``loglinear_targets``, ``group_targets``, ``linear_penalties``."""
+
+from __future__ import annotations
+
+from pydantic import model_validator
+
+from .schema_types import NonNegative, Share, Strict
+
+
+class TargetRules(Strict):
+    """Relative targets by a feature attribute from a CSV table (columns ``feature`` and ``column``)."""
+
+    file: str
+    column: str
+    shares: dict[str, Share]
+
+
+class LoglinearTargets(Strict):
+    """Targets for every feature by log-linear interpolation on its total (Rodrigues et al. 2004)."""
+
+    lower_amount: float
+    lower_target: Share
+    upper_amount: float
+    upper_target: Share
+    cap_amount: float | None = None
+    cap_target: NonNegative | None = None
+
+
+class GroupTargetSpec(Strict):
+    """One target over several features together."""
+
+    features: list[str]
+    relative: Share | None = None
+    absolute: NonNegative | None = None
+
+    @model_validator(mode="after")
+    def _one(self):
+        if (self.relative is None) == (self.absolute is None):
+            raise ValueError("give exactly one of 'relative' (share of the features' summed totals) or 'absolute'")
+        return self
+
+
+class LinearPenaltySpec(Strict):
+    """A per-unit penalty layer in the objective: ``penalty * sum of the layer over the plan``."""
+
+    layer: str
+    penalty: NonNegative = 1.0
