@@ -107,9 +107,15 @@ def write_report(folder: str, summary: dict, features: pd.DataFrame, title: str,
     sub = " · ".join(x for x in (f"scenario {summary.get('scenario')}" if summary.get("scenario") else "",
                                  f"run {summary['run_date'][:16].replace('T', ' ')} UTC" if summary.get("run_date")
                                  else "") if x)
+    return write_sections(folder, title, sub, sections(summary, features, map_file))
+
+
+def write_sections(folder: str, title: str, sub: str, parts) -> tuple[str, str]:
+    """``report.md`` and the self-contained ``report.html`` of ``parts`` = (heading, content) with
+    content a :class:`Table`, :class:`Text`, :class:`Pre`, :class:`Image` or a list of them."""
     md = [f"# {title}", "", f"_{sub}_" if sub else "", ""]
     body = [f"<h1>{html.escape(title)}</h1>", f'<p class="sub">{html.escape(sub)}</p>' if sub else ""]
-    for heading, content in sections(summary, features, map_file):
+    for heading, content in parts:
         md += [f"## {heading}", ""]
         body.append(f"<h2>{html.escape(heading)}</h2>")
         _render(folder, heading, content, md, body)

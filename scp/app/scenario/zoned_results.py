@@ -5,12 +5,12 @@ area, share of the landscape and of each jurisdiction, cost, whether it counts f
 ``features.csv`` (held per zone and in all, target, met), ``summary.json``, ``solution.nc`` (grid
 data: ``zone`` with CF flags), ``zones.tif`` + ``zones.qml`` (grid data, with the ``geo`` extra:
 zone codes with a colour table and a QGIS style), ``map.png`` + ``map.svg`` (one colour per zone), ``report.md`` and
-``report.html`` (what was asked, the plan per zone and per jurisdiction, features, how sure).
+``report.html`` (the plan per zone and per jurisdiction, features, how sure; rendered like the plain
+report: self-contained, map embedded).
 """
 
 from __future__ import annotations
 
-import html
 import os
 
 import numpy as np
@@ -18,9 +18,10 @@ import pandas as pd
 
 from ...solving.zoned import ZonedSolution
 from ..gis import add_coordinates, write_zone_raster
-from ..outputs import write_json
 from ..maps.selection import plot_categories
+from ..report.content import Image, Table, Text
 from ..report.fmt import num, pct, status_text, unit_text
+from ..report.render import write_sections
 
 NONE_COLOUR = "#e6e6e6"
 ZONE_COLOURS = ("#1b7837", "#a6d96a", "#fdae61", "#74add1", "#c2a5cf", "#8c510a")
@@ -102,73 +103,38 @@ def write_zoned_results(tmp: str, sol: ZonedSolution, s, title: str, unit_of, xy
     return summary, files
 
 
-def zoned_report(summary: dict, zt: pd.DataFrame, ft: pd.DataFrame, map_file: str | None) -> str:
-    """``report.md`` text."""
+def zoned_sections(summary: dict, zt: pd.DataFrame, ft: pd.DataFrame, map_file: str | None) -> list:
+    """The report of a zoned plan as (heading, content) sections for
+    :func:`scp.app.report.render.write_sections`."""
     cost_unit, area_unit = unit_text(summary["units"]["cost"]), unit_text(summary["units"]["area"])
-    lines = [f"# {summary['title']}", "",
-             f"**Plan with zones.** Objective {num(summary['objective'])} (cost {num(summary['cost'])} "
-             f"{cost_unit} + penalties {num(summary['penalty'])}); "
-             f"{status_text(summary['status'], summary['gap'])}. "
-             f"Target 3 counts {', '.join(summary['target3_zones'])}: {pct(summary['coverage_target3'])} of the "
-             f"area; every target {'met' if summary['targets_met'] else 'NOT met'}.", "",
-             "## Zones", "", f"| zone | Target 3 | units | area ({area_unit}) | share | cost ({cost_unit}) |",
-             "|---|---|---:|---:|---:|---:|"]
-    for r in zt.itertuples():
-        lines.append(f"| {r.label} | {'yes' if r.target3 else 'no'} | {r.units:,} | {num(r.area)} | "
-                     f"{pct(r.share_of_area)} | {num(r.cost)} |")
+    parts = [("Summary", Text([
+        f"Plan with zones. Objective {num(summary['objective'])} (cost {num(summary['cost'])} {cost_unit} + "
+        f"penalties {num(summary['penalty'])}); {status_text(summary['status'], summary['gap'])}.",
+        f"Target 3 counts {', '.join(summary['target3_zones'])}: {pct(summary['coverage_target3'])} of the area; "
+        f"every target {'met' if summary['targets_met'] else 'NOT met'}."])),
+        ("Zones", Table(["zone", "Target 3", "units", f"area ({area_unit})", "share", f"cost ({cost_unit})"],
+                        [[r.label, "yes" if r.target3 else "no", f"{r.units:,}", num(r.area), pct(r.share_of_area),
+                          num(r.cost)] for r in zt.itertuples()]))]
     if summary["coverage_by_jurisdiction"]:
         names = list(zt["zone"])
-        lines += ["", "## Coverage per jurisdiction", "",
-                  "| jurisdiction | " + " | ".join(zt["label"]) + " | Target 3 |", "|---|" + "---:|" * (len(names) + 1)]
-        for j, shares in summary["coverage_by_jurisdiction"].items():
-            lines.append(f"| {j} | " + " | ".join(pct(shares[n]) for n in names) + f" | {pct(shares['Target 3'])} |")
+        parts.append(("Coverage per jurisdiction", Table(
+            ["jurisdiction", *zt["label"], "Target 3"],
+            [[j, *(pct(v[n]) for n in names), pct(v["Target 3"])] for j, v in summary["coverage_by_jurisdiction"].items()])))
     if map_file:
-        lines += ["", f"![zones]({map_file})"]
+        parts.append(("Map", Image(map_file, "zones")))
     held = [c for c in ft.columns if c.startswith("held_")]
-    lines += ["", "## Features (held per zone, weighted by each zone's contribution)", "",
-              "| feature | " + " | ".join(h[5:] for h in held) + " | held | target | met |",
-              "|---|" + "---:|" * (len(held) + 2) + "---|"]
-    for r in ft.to_dict(orient="records"):
-        t = "-" if not np.isfinite(r["target"]) else num(r["target"])
-        lines.append(f"| {r['feature']} | " + " | ".join(num(r[h]) for h in held)
-                     + f" | {num(r['held'])} | {t} | {'✓' if r['met'] else '✗'} |")
-    return "\n".join(lines) + "\n"
+    parts.append(("Features (held per zone, weighted by each zone's contribution)", Table(
+        ["feature", *(h[5:] for h in held), "held", "target", "met"],
+        [[r["feature"], *(num(r[h]) for h in held), num(r["held"]),
+          num(r["target"]) if np.isfinite(r["target"]) else "-", "✓" if r["met"] else "✗"]
+         for r in ft.to_dict(orient="records")])))
+    return parts
 
 
 def write_zoned_report(tmp: str, summary: dict, map_file: str | None) -> list[str]:
+    """``report.md`` and the self-contained ``report.html`` of a zoned plan."""
     zt = pd.read_csv(os.path.join(tmp, "zones.csv"))
     ft = pd.read_csv(os.path.join(tmp, "features.csv"))
-    text = zoned_report(summary, zt, ft, map_file)
-    with open(os.path.join(tmp, "report.md"), "w", encoding="utf-8") as fh:
-        fh.write(text)
-    body = []
-    for line in text.splitlines():  # a small Markdown subset: headings, tables, images, paragraphs
-        if line.startswith("# "):
-            body.append(f"<h1>{html.escape(line[2:])}</h1>")
-        elif line.startswith("## "):
-            body.append(f"<h2>{html.escape(line[3:])}</h2>")
-        elif line.startswith("|---"):
-            continue
-        elif line.startswith("|"):
-            cells = [html.escape(c.strip()) for c in line.strip("|").split("|")]
-            body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-        elif line.startswith("!["):
-            body.append(f'<img src="{html.escape(map_file or "")}" style="max-width:100%">')
-        elif line:
-            body.append("<p>" + html.escape(line).replace("**", "") + "</p>")
-    page, in_table = [], False
-    for b in body:
-        if b.startswith("<tr>") and not in_table:
-            page.append("<table>")
-            in_table = True
-        elif not b.startswith("<tr>") and in_table:
-            page.append("</table>")
-            in_table = False
-        page.append(b)
-    if in_table:
-        page.append("</table>")
-    with open(os.path.join(tmp, "report.html"), "w", encoding="utf-8") as fh:
-        fh.write("<!doctype html><meta charset='utf-8'><title>" + html.escape(summary["title"]) + "</title>"
-                 "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}td{padding:2px 8px;"
-                 "border-bottom:1px solid #ddd}</style>" + "\n".join(page))
+    write_sections(tmp, summary["title"], f"scenario {summary.get('scenario', '')}".strip(),
+                   zoned_sections(summary, zt, ft, map_file))
     return ["report.md", "report.html"]
