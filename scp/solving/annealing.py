@@ -46,7 +46,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .local_search import Arrays, _descent, njit, problem_arrays
+from .local_search import Arrays, _descent, _flip, njit, problem_arrays
 
 CHUNK = 250_000
 """Moves between two looks at the deadline."""
@@ -70,12 +70,9 @@ def _shortfall_change(i, sign, r_ptr, r_idx, r_val, held, need, weight):  # prag
 
 
 @njit(cache=True, nogil=True)
-def _move(x, i, sign, s_ptr, s_idx, s_val, nbr, r_ptr, r_idx, r_val, held):  # pragma: no cover - compiled
-    x[i] = 1.0 - x[i]
-    for p in range(s_ptr[i], s_ptr[i + 1]):
-        nbr[s_idx[p]] += sign * s_val[p]
-    for p in range(r_ptr[i], r_ptr[i + 1]):
-        held[r_idx[p]] += sign * r_val[p]
+def accepts(d, temp):  # pragma: no cover - compiled
+    """Metropolis: an improving move always, a worsening one with probability ``exp(-d / temp)``."""
+    return d <= 0.0 or (temp > 0.0 and np.random.random() < np.exp(-d / temp))
 
 
 @njit(cache=True, nogil=True)
@@ -92,8 +89,8 @@ def _anneal_moves(x, lin, s_ptr, s_idx, s_val, nbr, r_ptr, r_idx, r_val, held, n
         i = free[np.random.randint(n_free)]
         sign = 1.0 - 2.0 * x[i]
         d = sign * (lin[i] - nbr[i]) + _shortfall_change(i, sign, r_ptr, r_idx, r_val, held, need, weight)
-        if d <= 0.0 or (temp > 0.0 and np.random.random() < np.exp(-d / temp)):
-            _move(x, i, sign, s_ptr, s_idx, s_val, nbr, r_ptr, r_idx, r_val, held)
+        if accepts(d, temp):
+            _flip(x, i, sign, s_ptr, s_idx, s_val, nbr, r_ptr, r_idx, r_val, held)
             g += d
         step += 1
         if step % per_temp == 0:
@@ -116,7 +113,7 @@ def _penalised_descent(x, lin, s_ptr, s_idx, s_val, nbr, r_ptr, r_idx, r_val, he
             sign = 1.0 - 2.0 * x[i]
             d = sign * (lin[i] - nbr[i]) + _shortfall_change(i, sign, r_ptr, r_idx, r_val, held, need, weight)
             if d < -1e-9:
-                _move(x, i, sign, s_ptr, s_idx, s_val, nbr, r_ptr, r_idx, r_val, held)
+                _flip(x, i, sign, s_ptr, s_idx, s_val, nbr, r_ptr, r_idx, r_val, held)
                 total += d
                 improved = True
     return total
@@ -148,7 +145,7 @@ def _repair(x, lin, s_ptr, s_idx, s_val, nbr, r_ptr, r_idx, r_val, held, need, w
                 best, best_score = i, score
         if best < 0:
             return False
-        _move(x, best, 1.0, s_ptr, s_idx, s_val, nbr, r_ptr, r_idx, r_val, held)
+        _flip(x, best, 1.0, s_ptr, s_idx, s_val, nbr, r_ptr, r_idx, r_val, held)
 
 
 def shortfall_weights(arr: Arrays, multiplier: float = 1.0) -> np.ndarray:

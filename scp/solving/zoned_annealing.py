@@ -27,8 +27,8 @@ import scipy.sparse as sp
 
 from ..model.zoned import zone_pair_terms
 from ..problem.zoned import ZonedProblem
-from .annealing import _move, _shortfall_change, shortfall_weights
-from .local_search import Arrays, njit
+from .annealing import _shortfall_change, accepts, shortfall_weights
+from .local_search import Arrays, _flip, njit
 
 ROW_TAGS = ("target", "zone_target:", "coverage:")
 
@@ -67,9 +67,9 @@ def _change(i, a, b, n, lin, nbr, r_ptr, r_idx, r_val, held, need, weight):  # p
 def _relocate(x, state, i, b, n, s_ptr, s_idx, s_val, nbr, r_ptr, r_idx, r_val, held):  # pragma: no cover
     a = state[i]
     if a >= 0:
-        _move(x, a * n + i, -1.0, s_ptr, s_idx, s_val, nbr, r_ptr, r_idx, r_val, held)
+        _flip(x, a * n + i, -1.0, s_ptr, s_idx, s_val, nbr, r_ptr, r_idx, r_val, held)
     if b >= 0:
-        _move(x, b * n + i, 1.0, s_ptr, s_idx, s_val, nbr, r_ptr, r_idx, r_val, held)
+        _flip(x, b * n + i, 1.0, s_ptr, s_idx, s_val, nbr, r_ptr, r_idx, r_val, held)
     state[i] = b
 
 
@@ -88,7 +88,7 @@ def _zone_moves(x, state, n, z, lin, s_ptr, s_idx, s_val, nbr, r_ptr, r_idx, r_v
         a = state[i]
         if b != a:
             d = _change(i, a, b, n, lin, nbr, r_ptr, r_idx, r_val, held, need, weight)
-            if d <= 0.0 or (temp > 0.0 and np.random.random() < np.exp(-d / temp)):
+            if accepts(d, temp):
                 _relocate(x, state, i, b, n, s_ptr, s_idx, s_val, nbr, r_ptr, r_idx, r_val, held)
                 g += d
         step += 1
