@@ -87,71 +87,57 @@ class MinSet:
 
 
 @dataclass(frozen=True)
-class MaxUtility:
-    """Maximise the weighted amount of all features held, within a budget."""
+class Budgeted:
+    """The fields every budget-limited objective shares: a budget (>= 0) and feature weights."""
 
     budget: float
     weights: tuple[tuple[str, float], ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "budget", non_negative(self.budget, "objective.budget"))
+
+
+@dataclass(frozen=True)
+class MaxUtility(Budgeted):
+    """Maximise the weighted amount of all features held, within a budget."""
+
     name: str = "max_utility"
     uses_targets: bool = False
     maximise: bool = True
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "budget", non_negative(self.budget, "objective.budget"))
-
 
 @dataclass(frozen=True)
-class MinShortfall:
+class MinShortfall(Budgeted):
     """Minimise the weighted relative shortfall of the targets, within a budget."""
 
-    budget: float
-    weights: tuple[tuple[str, float], ...] = ()
     name: str = "min_shortfall"
     uses_targets: bool = True
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "budget", non_negative(self.budget, "objective.budget"))
-
 
 @dataclass(frozen=True)
-class MinLargestShortfall:
+class MinLargestShortfall(Budgeted):
     """Minimise the largest weighted relative shortfall of the targets, within a budget."""
 
-    budget: float
-    weights: tuple[tuple[str, float], ...] = ()
     name: str = "min_largest_shortfall"
     uses_targets: bool = True
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "budget", non_negative(self.budget, "objective.budget"))
-
 
 @dataclass(frozen=True)
-class MaxFeaturesMet:
+class MaxFeaturesMet(Budgeted):
     """Maximise the weighted number of targets met in full, within a budget."""
 
-    budget: float
-    weights: tuple[tuple[str, float], ...] = ()
     name: str = "max_features_met"
     uses_targets: bool = True
     maximise: bool = True
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "budget", non_negative(self.budget, "objective.budget"))
-
 
 @dataclass(frozen=True)
-class MaxCover:
+class MaxCover(Budgeted):
     """Maximise the weighted number of features present in the selection, within a budget."""
 
-    budget: float
-    weights: tuple[tuple[str, float], ...] = ()
     name: str = "max_cover"
     uses_targets: bool = False
     maximise: bool = True
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "budget", non_negative(self.budget, "objective.budget"))
 
 
 def tie_break_scale(weights: np.ndarray, costs: np.ndarray) -> float:
@@ -162,17 +148,12 @@ def tie_break_scale(weights: np.ndarray, costs: np.ndarray) -> float:
 
 
 @dataclass(frozen=True)
-class MinPenalties:
+class MinPenalties(Budgeted):
     """Minimise the penalties alone, with every target met, within a budget."""
 
-    budget: float
     name: str = "min_penalties"
     uses_targets: bool = True
     hard_targets: bool = True
-    weights: tuple[tuple[str, float], ...] = ()
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "budget", non_negative(self.budget, "objective.budget"))
 
 
 def hard_targets(objective) -> bool:

@@ -49,37 +49,32 @@ class Problem:
 
     def max_utility(self, budget: float, weights: Mapping[str, float] | None = None) -> "Problem":
         """Maximise the weighted amount of features held within ``budget``."""
-        obj = MaxUtility(budget, tuple((weights or {}).items()))
-        feature_weights(self.data, dict(obj.weights), "objective.weights")
-        return replace(self, objective=obj)
+        return self._budgeted(MaxUtility, budget, weights)
 
     def min_shortfall(self, budget: float, weights: Mapping[str, float] | None = None) -> "Problem":
         """Minimise the weighted relative target shortfall within ``budget``."""
-        obj = MinShortfall(budget, tuple((weights or {}).items()))
-        feature_weights(self.data, dict(obj.weights), "objective.weights")
-        return replace(self, objective=obj)
+        return self._budgeted(MinShortfall, budget, weights)
 
     def min_largest_shortfall(self, budget: float, weights: Mapping[str, float] | None = None) -> "Problem":
         """Minimise the largest weighted relative target shortfall within ``budget``."""
-        obj = MinLargestShortfall(budget, tuple((weights or {}).items()))
-        feature_weights(self.data, dict(obj.weights), "objective.weights")
-        return replace(self, objective=obj)
+        return self._budgeted(MinLargestShortfall, budget, weights)
 
     def max_features_met(self, budget: float, weights: Mapping[str, float] | None = None) -> "Problem":
         """Maximise the weighted number of targets met in full within ``budget``."""
-        obj = MaxFeaturesMet(budget, tuple((weights or {}).items()))
-        feature_weights(self.data, dict(obj.weights), "objective.weights")
-        return replace(self, objective=obj)
+        return self._budgeted(MaxFeaturesMet, budget, weights)
 
     def max_cover(self, budget: float, weights: Mapping[str, float] | None = None) -> "Problem":
         """Maximise the weighted number of features present in the selection within ``budget``."""
-        obj = MaxCover(budget, tuple((weights or {}).items()))
-        feature_weights(self.data, dict(obj.weights), "objective.weights")
-        return replace(self, objective=obj)
+        return self._budgeted(MaxCover, budget, weights)
 
     def min_penalties(self, budget: float) -> "Problem":
         """Minimise the penalties alone, with every target met, within ``budget``."""
         return replace(self, objective=MinPenalties(budget))
+
+    def _budgeted(self, kind, budget: float, weights: Mapping[str, float] | None) -> "Problem":
+        obj = kind(budget, tuple((weights or {}).items()))
+        feature_weights(self.data, dict(obj.weights), "objective.weights")  # unknown features fail now
+        return replace(self, objective=obj)
 
     def objective_weights(self) -> np.ndarray:
         return feature_weights(self.data, dict(getattr(self.objective, "weights", ())), "objective.weights")
