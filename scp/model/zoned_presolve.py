@@ -10,6 +10,7 @@ in some zone.
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
 from ..problem.targets import resolve_targets
 from ..problem.zoned import ZonedProblem
@@ -27,9 +28,12 @@ def zoned_infeasibility_reasons(problem: ZonedProblem) -> list[str]:
     reasons: list[str] = []
 
     def best_over(chosen) -> np.ndarray:
-        """Per feature: the most the units can hold with each in its best allowed zone of ``chosen``."""
-        stack = np.stack([(H[k].multiply(allowed[:, k][None, :])).toarray() for k in chosen])  # zones x F x n
-        return stack.max(axis=0).sum(axis=1)
+        """Per feature: the most the units can hold with each in its best allowed zone of ``chosen``
+        (an element-wise maximum of sparse matrices; amounts are >= 0)."""
+        best = sp.csr_matrix(H[0].shape)
+        for k in chosen:  # a few zones
+            best = best.maximum(sp.csr_matrix(H[k].multiply(allowed[:, k][None, :])))
+        return np.asarray(best.sum(axis=1)).ravel()
 
     if problem.objective.name == "min_set":
         t = problem.resolved_targets()

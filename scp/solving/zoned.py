@@ -91,9 +91,10 @@ def _first_allocation(problem: ZonedProblem, model, solver: str, gap: float, dea
         share = deadline.share(0.2)
         _phase(progress, "simulated annealing over zone allocations, with penalised shortfalls")
         annealed = anneal_zoned(problem, model, deadline_at=None if share is None else time.perf_counter() + share)
-        if annealed is not None and evaluate_zoned(problem, annealed).feasible:
+        ev = None if annealed is None else evaluate_zoned(problem, annealed)
+        if ev is not None and ev.feasible:
             candidates.append(annealed)
-            _phase(progress, f"annealed allocation: objective {evaluate_zoned(problem, annealed).objective:,.6g}")
+            _phase(progress, f"annealed allocation: objective {ev.objective:,.6g}")
     share = deadline.share(0.25)
     _phase(progress, "LP relaxation over the zones, then the MIP restricted to what it uses")
     lp_alloc, lp_bound = lp_restricted_start(problem, model, solver, gap,
@@ -107,9 +108,10 @@ def _first_allocation(problem: ZonedProblem, model, solver: str, gap: float, dea
             candidates.append(single)
     if not candidates:
         return None, lp_bound
-    scores = [model.sense * evaluate_zoned(problem, a).objective for a in candidates]
-    best = candidates[int(np.argmin(scores))]
-    _phase(progress, f"first allocation: objective {evaluate_zoned(problem, best).objective:,.6g}"
+    objectives = [evaluate_zoned(problem, a).objective for a in candidates]
+    k = int(np.argmin([model.sense * o for o in objectives]))
+    best = candidates[k]
+    _phase(progress, f"first allocation: objective {objectives[k]:,.6g}"
                      + (f", LP bound {model.sense * lp_bound:,.6g}" if np.isfinite(lp_bound) else ""))
     return best, lp_bound
 
