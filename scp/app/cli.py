@@ -11,7 +11,14 @@ import signal
 import sys
 import time
 
-from ..errors import DataError, Infeasible, ScenarioError, ScpError, SolverError, SolverUnavailable
+from ..errors import (
+    DataError,
+    Infeasible,
+    ScenarioError,
+    ScpError,
+    SolverError,
+    SolverUnavailable,
+)
 from ..solving.backends.interrupt import stop_on_signals
 from .outputs import OutputError
 
@@ -88,82 +95,9 @@ def _solver_args(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_marxan(args: argparse.Namespace) -> int:
-    from ..data.io.marxan import read_marxan
-    from ..problem.marxan import marxan_problem
-    from ..solving import solve
-    from ..solving.deadline import Deadline, output_reserve
-    from .marxan.run import find_marxan, run_marxan
-    from .marxan.write import boundary_parts, write_marxan_outputs
-    from .outputs import ResultsFolder, write_json
-    from .maps import plot_selection
-    from .report import features_table, report_facts, write_report
+    from .marxan.command import marxan_command
 
-    project = read_marxan(args.input)
-    marxan_bin = find_marxan(args.marxan_bin)
-    out = args.out or os.path.join("results", os.path.basename(os.path.abspath(project.folder)))
-    with ResultsFolder(out, overwrite=args.overwrite, inputs=(project.folder,)) as tmp:
-        for note in project.notes:
-            print(f"note: {note}", file=sys.stderr)
-        problem = marxan_problem(project, blm=args.blm)
-        d = project.data
-        print(f"Marxan project {project.folder}: {d.n_pu} planning units, {d.n_features} features, "
-              f"BLM {project.blm if args.blm is None else args.blm:g}; solving with {args.solver} "
-              f"(gap {args.gap:g})", file=sys.stderr)
-        progress = None if args.quiet else Progress()
-        try:
-            limit = args.time_limit
-            deadline = Deadline(limit, reserve=output_reserve(limit), start=getattr(args, "started", None)
-                                or time.perf_counter())
-            sol = solve(problem, args.solver, gap=args.gap, threads=args.threads, deadline=deadline,
-                        progress=progress if args.solver == "highs" else None, warm_start="heuristic")
-        finally:
-            if progress:
-                progress.close()
-        write_marxan_outputs(sol, tmp, misslevel=project.misslevel, feature_ids=project.feature_ids)
-        parts = boundary_parts(d.boundary, sol.selection)
-        blm = project.blm if args.blm is None else args.blm
-        rows = [{"tool": f"scp ({sol.solver})", "score": sol.cost + blm * parts["connectivity"], "cost": sol.cost,
-                 "boundary": parts["connectivity"], "missed_targets": sol.evaluation.n_targets_missed,
-                 "time_s": sol.runtime + sol.compile_time, "gap": sol.gap}]
-        if marxan_bin:
-            print(f"running Marxan ({marxan_bin}) on a copy of the project ...", file=sys.stderr)
-            m = run_marxan(marxan_bin, project)
-            m.pop("selection")
-            rows.append(m)
-        import pandas as pd
-
-        table = pd.DataFrame(rows)
-        table.to_csv(os.path.join(tmp, "comparison.csv"), index=False)
-        summary = {"scenario": f"marxan:{os.path.basename(os.path.abspath(project.folder))}", **sol.summary(),
-                   **report_facts(sol), "blm": blm,
-                   "marxan_score": rows[0]["score"], "scenario_digest": sol.model_digest}
-        if len(rows) > 1:
-            summary["marxan_comparison"] = rows
-        map_file = plot_selection(sol, os.path.join(tmp, "map.png"), xy=project.xy,
-                                  title=f"Marxan project {os.path.basename(os.path.abspath(project.folder))}, "
-                                        f"exact solution: score {rows[0]['score']:,.0f}")
-        formulation = ("min  sum_i c_i x_i + BLM * [ sum_i b_ii x_i + sum_{i != j} b_ij x_i (1 - x_j) ]\n"
-                       "s.t. sum_i r_ij x_i >= t_j for every feature j (t_j = prop_j * total_j or target_j)\n"
-                       "     x_i = 1 for status 2, x_i = 0 for status 3, x_i in {0, 1}\n"
-                       "Boundary counted as Marxan does: each listed pair with one side selected once,\n"
-                       "self pairs (exposed edges) of selected units once.")
-        summary["title"] = "Marxan project solved exactly by scp"
-        summary["formulation_words"] = (
-            "Choose the planning units of least cost plus BLM times boundary length such that every feature "
-            "reaches its target (Marxan's objective with targets as hard constraints), keeping status-2 units "
-            "and leaving out status-3 units.")
-        summary["inputs"] = [("project", os.path.basename(os.path.abspath(project.folder))), ("planning units", d.n_pu), ("features", d.n_features),
-                             ("BLM", blm), ("locked in", int((d.status == 1).sum())),
-                             ("locked out", int((d.status == 2).sum())), ("solver", args.solver), ("gap", args.gap)]
-        summary["formulation"] = formulation
-        write_json(os.path.join(tmp, "summary.json"), summary)
-        feats = features_table(sol.evaluation, d)
-        feats.to_csv(os.path.join(tmp, "features.csv"), index=False, float_format="%.17g")
-        write_report(tmp, summary, feats, summary["title"], "map.png" if map_file else None)
-    print(table.to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
-    print(f"results: {os.path.abspath(out)}")
-    print(f"report:  {os.path.join(os.path.abspath(out), 'report.html')}")
-    return EXIT_OK
+    return marxan_command(args, Progress)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -222,10 +156,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         reasons = infeasibility_reasons(problem)
         msg += f"; data: {data.n_pu:,} planning units, {data.n_features} features"
         if s.zones:
+            from ..model.zoned_presolve import zoned_infeasibility_reasons
             from .scenario.build import UnitLayers
             from .scenario.zones import build_zoned
-
-            from ..model.zoned_presolve import zoned_infeasibility_reasons
 
             zoned = build_zoned(s, problem, UnitLayers(s, data))  # every zone key checked against the data
             msg += f"; zones: {', '.join(zoned.zones.names)}"
@@ -275,9 +208,12 @@ def build_parser() -> argparse.ArgumentParser:
                                      "integer programming (scp).")
     parser.add_argument("--version", action="version", version=f"scp {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    m = sub.add_parser("marxan", help="solve a Marxan project exactly and write Marxan-style outputs",
+    m = sub.add_parser("marxan", help="solve a Marxan (or Marxan with Zones) project exactly and write "
+                       "Marxan-style outputs",
                        description="Read a Marxan project (folder with input.dat), solve it exactly, write "
-                       "output_best.csv, output_mvbest.csv, output_sum.csv, summary.json, map.png and a report.")
+                       "output_best.csv, output_mvbest.csv, output_sum.csv, summary.json, map.png and a report. "
+                       "A Marxan with Zones project (input.dat names ZONESNAME) is solved with its zones: "
+                       "output_best.csv then gives each unit's zone id.")
     m.add_argument("input", help="Marxan project folder (holding input.dat) or its input.dat")
     _output_args(m, "results folder (default results/<project folder name>)")
     m.add_argument("--blm", type=float, default=None, help="override input.dat's BLM")

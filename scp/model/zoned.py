@@ -149,7 +149,8 @@ def compile_zoned(problem: ZonedProblem, pair_formulation: str = "pairs") -> Mod
         t = resolve_targets(data, zt.specs)
         has = np.flatnonzero(np.isfinite(t))
         if has.size:
-            b.add_rows(f"zone_target:{k}", _over_zones(H, zones.indices(zt.zones), z)[has], t[has], np.inf)
+            b.add_rows(f"zone_target:{k}", _over_zones(problem.zone_target_amounts(zt, H), zones.indices(zt.zones), z)[has],
+                       t[has], np.inf)
     for k, zc in enumerate(problem.coverages):
         chosen = zones.indices(zc.zones if zc.zones is not None else problem.target3_zones())
         for label, mask in zc.coverage.groups(data):

@@ -27,12 +27,12 @@ def zoned_infeasibility_reasons(problem: ZonedProblem) -> list[str]:
     H = zones.held(data.rij)
     reasons: list[str] = []
 
-    def best_over(chosen) -> np.ndarray:
+    def best_over(chosen, amounts=H) -> np.ndarray:
         """Per feature: the most the units can hold with each in its best allowed zone of ``chosen``
         (an element-wise maximum of sparse matrices; amounts are >= 0)."""
-        best = sp.csr_matrix(H[0].shape)
+        best = sp.csr_matrix(amounts[0].shape)
         for k in chosen:  # a few zones
-            best = best.maximum(sp.csr_matrix(H[k].multiply(allowed[:, k][None, :])))
+            best = best.maximum(sp.csr_matrix(amounts[k].multiply(allowed[:, k][None, :])))
         return np.asarray(best.sum(axis=1)).ravel()
 
     if problem.objective.name == "min_set":
@@ -44,7 +44,7 @@ def zoned_infeasibility_reasons(problem: ZonedProblem) -> list[str]:
                            "raise the zones' contributions or unlock units")
     for zt in problem.zone_targets:
         t = resolve_targets(data, zt.specs)
-        reach = best_over(zones.indices(zt.zones))
+        reach = best_over(zones.indices(zt.zones), problem.zone_target_amounts(zt, H))
         for j in np.flatnonzero(np.isfinite(t) & (t > reach * (1 + 1e-9) + 1e-12)):
             reasons.append(f"zone target of feature {data.features[j]!r} in {list(zt.zones)} is {_fmt(t[j])} but "
                            f"units allowed there hold at most {_fmt(reach[j])}")

@@ -51,10 +51,13 @@ from .targets import TargetSpec, resolve_targets, target_specs
 
 @dataclass(frozen=True)
 class ZoneTarget:
-    """Targets counted only over the zones ``zones``."""
+    """Targets counted only over the zones ``zones``: the amounts that count there (the zones'
+    contributions), or with ``raw`` the units' full amounts whatever the zone's contribution (as
+    Marxan with Zones counts its zone targets, ``zonetarget.dat``)."""
 
     zones: tuple[str, ...]
     specs: tuple[TargetSpec, ...]
+    raw: bool = False
 
 
 @dataclass(frozen=True)
@@ -179,18 +182,23 @@ class ZonedProblem:
         return self.base.resolved_targets()
 
     # -------------------------------------------------------------- zone parts
-    def zone_targets_relative(self, zones, value) -> "ZonedProblem":
+    def zone_targets_relative(self, zones, value, raw: bool = False) -> "ZonedProblem":
         """Targets counted over ``zones`` only, as shares of each feature's total (e.g. 10% of every
-        ecosystem in the strict zone)."""
-        return self._zone_target(zones, target_specs("relative", value))
+        ecosystem in the strict zone); ``raw``: count full amounts (:class:`ZoneTarget`)."""
+        return self._zone_target(zones, target_specs("relative", value), raw)
 
-    def zone_targets_absolute(self, zones, value) -> "ZonedProblem":
-        return self._zone_target(zones, target_specs("absolute", value))
+    def zone_targets_absolute(self, zones, value, raw: bool = False) -> "ZonedProblem":
+        return self._zone_target(zones, target_specs("absolute", value), raw)
 
-    def _zone_target(self, zones, specs) -> "ZonedProblem":
+    def _zone_target(self, zones, specs, raw: bool) -> "ZonedProblem":
         names = self._zone_names(zones, "zone_targets.zones")
         resolve_targets(self.data, specs)  # unknown feature names fail now
-        return replace(self, zone_targets=self.zone_targets + (ZoneTarget(names, specs),))
+        return replace(self, zone_targets=self.zone_targets + (ZoneTarget(names, specs, bool(raw)),))
+
+    def zone_target_amounts(self, zt: ZoneTarget, held: list) -> list:
+        """Per zone, the features x units amounts zone target ``zt`` counts: ``held`` (the zones'
+        :meth:`~scp.data.zones.Zones.held`), or the data's amounts in every zone when ``zt.raw``."""
+        return [self.data.rij] * self.zones.n_zones if zt.raw else held
 
     def coverage(self, fraction: float, by=None, zones=None) -> "ZonedProblem":
         """At least ``fraction`` of the area (overall, or in each jurisdiction with ``by``) in

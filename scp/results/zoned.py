@@ -101,8 +101,9 @@ def evaluate_zoned(problem: ZonedProblem, allocation) -> ZonedEvaluation:
     for zt in problem.zone_targets:
         t = resolve_targets(data, zt.specs)
         cols = zones.indices(zt.zones)
+        counted = held if not zt.raw else np.column_stack([data.rij @ X[:, k] for k in range(z)])
         for j in np.flatnonzero(np.isfinite(t)):
-            got = held[j, cols].sum()
+            got = counted[j, cols].sum()
             if got < t[j] - TOL * max(1.0, abs(t[j])):
                 violations.append(f"zone target of feature {data.features[j]!r} in {list(zt.zones)} not met: "
                                   f"holds {got:.6g} of {t[j]:.6g}")

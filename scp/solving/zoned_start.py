@@ -42,7 +42,7 @@ def single_zone_problem(problem: ZonedProblem, z: int) -> Problem | None:
         return None
     t = problem.resolved_targets()
     for zt in problem.zone_targets:
-        if name not in zt.zones:
+        if name not in zt.zones or zt.raw:
             return None
         t = np.fmax(t, resolve_targets(data, zt.specs))
     H = zones.held(data.rij)[z]

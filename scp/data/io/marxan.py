@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from ..checks import positions
 from ..planning_data import LOCKED_IN, LOCKED_OUT, PlanningData
@@ -189,60 +190,15 @@ def read_marxan(path: str) -> MarxanProject:
                      "status 1 only seeds Marxan's annealing")
 
     spec_path = name("SPECNAME", "spec.dat")
-    spec = _read_table(spec_path, ["id"], ["id"], ["prop", "target", "spf"])
-    if len(spec) == 0:
-        raise DataError(f"{spec_path}: no features (only a header); add one row per feature")
-    _duplicates(spec_path, spec, ["id"])
-    _whole_ids(spec_path, spec["id"].to_numpy(), "feature")
-    if "prop" not in spec.columns and "target" not in spec.columns:
-        raise DataError(f"{spec_path}: needs a 'prop' or a 'target' column")
-    fids = spec["id"].to_numpy()
-    names = (spec["name"].astype(str).str.strip().to_numpy() if "name" in spec.columns
-             else np.array([f"feature_{int(v)}" for v in fids]))
-    if len(set(names.tolist())) != names.size:
-        names = np.array([f"{n}_{int(i)}" for n, i in zip(names, fids)])
-
-    rij_key = "PUVSPRNAME" if "PUVSPRNAME" in params or "MATRIXSPORDERNAME" not in params else "MATRIXSPORDERNAME"
-    rij_path = name(rij_key, "puvspr.dat")
-    if not os.path.isfile(rij_path) and "MATRIXSPORDERNAME" in params:
-        rij_path = name("MATRIXSPORDERNAME", "puvspr_sporder.dat")
-    rij = _read_table(rij_path, ["species", "pu", "amount"], ["species", "pu", "amount"])
-    _duplicates(rij_path, rij, ["species", "pu"])
-    if (rij["amount"] < 0).any():
-        k = int(np.flatnonzero((rij["amount"] < 0).to_numpy())[0])
-        raise DataError(f"{rij_path}, line {k + 2}: negative amount {rij['amount'].iloc[k]:g}")
-    col = _ids(rij_path, rij["pu"].to_numpy(), ids, "planning unit")
-    row = _ids(rij_path, rij["species"].to_numpy(), fids, "species")
-    import scipy.sparse as sp
-
-    matrix = sp.csr_matrix((rij["amount"].to_numpy(), (row, col)), shape=(fids.size, ids.size))
-
+    spec, fids, names = read_spec(spec_path)
+    rij_path = matrix_path(params, indir)
+    matrix = read_matrix(rij_path, ids, fids)
     bnd = None
-    bound_file = params.get("BOUNDNAME")
     bound_path = name("BOUNDNAME", "bound.dat")
-    if bound_file or os.path.isfile(bound_path):
-        b = _read_table(bound_path, [], ["id1", "id2", "boundary"], positional=["id1", "id2", "boundary"])
-        i = _ids(bound_path, b["id1"].to_numpy(), ids, "planning unit")
-        j = _ids(bound_path, b["id2"].to_numpy(), ids, "planning unit")
-        if (b["boundary"] < 0).any():
-            k = int(np.flatnonzero((b["boundary"] < 0).to_numpy())[0])
-            raise DataError(f"{bound_path}, line {k + 2}: negative boundary {b['boundary'].iloc[k]:g}")
-        i, j, length, repeated = marxan_pairs(i, j, b["boundary"].to_numpy())
-        if repeated:
-            notes.append(f"{bound_path}: {repeated} pair(s) listed again (in either order) keep their first "
-                         "value, as Marxan reads them")
-        from ..boundary import boundary_from_pairs
+    if params.get("BOUNDNAME") or os.path.isfile(bound_path):
+        bnd = read_bound(bound_path, ids, notes)
 
-        bnd = boundary_from_pairs(i, j, length, ids.size)
-
-    totals = np.asarray(matrix.sum(axis=1)).ravel()
-    prop = spec["prop"].to_numpy() if "prop" in spec.columns else np.zeros(fids.size)
-    absolute = spec["target"].to_numpy() if "target" in spec.columns else np.zeros(fids.size)
-    if ((prop < 0) | (prop > 1)).any():
-        k = int(np.flatnonzero((prop < 0) | (prop > 1))[0])
-        raise DataError(f"{spec_path}, line {k + 2}: prop {prop[k]:g} is not in [0, 1]")
-    targets = np.where(prop > 0, prop * totals, absolute)
-    spf = spec["spf"].to_numpy() if "spf" in spec.columns else np.ones(fids.size)
+    targets, spf = spec_targets(spec_path, spec, matrix)
     if _param(params, "COSTTHRESH", 0.0, input_dat) != 0:
         notes.append(f"COSTTHRESH {params['COSTTHRESH']} is ignored: the exact solver has no cost threshold penalty")
     misslevel = _param(params, "MISSLEVEL", 1.0, input_dat, 0.0, 1.0, low_open=True)
@@ -256,3 +212,71 @@ def read_marxan(path: str) -> MarxanProject:
     blm = _param(params, "BLM", 0.0, input_dat)
     return MarxanProject(folder=root, params=params, data=data, blm=blm, targets=targets, spf=spf,
                          feature_ids=fids.astype(np.int64), xy=xy, notes=notes, misslevel=misslevel)
+
+
+def read_spec(spec_path: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """``spec.dat``: the table, the feature ids and unique feature names."""
+    spec = _read_table(spec_path, ["id"], ["id"], ["prop", "target", "spf"])
+    if len(spec) == 0:
+        raise DataError(f"{spec_path}: no features (only a header); add one row per feature")
+    _duplicates(spec_path, spec, ["id"])
+    _whole_ids(spec_path, spec["id"].to_numpy(), "feature")
+    if "prop" not in spec.columns and "target" not in spec.columns:
+        raise DataError(f"{spec_path}: needs a 'prop' or a 'target' column")
+    fids = spec["id"].to_numpy()
+    names = (spec["name"].astype(str).str.strip().to_numpy() if "name" in spec.columns
+             else np.array([f"feature_{int(v)}" for v in fids]))
+    if len(set(names.tolist())) != names.size:
+        names = np.array([f"{n}_{int(i)}" for n, i in zip(names, fids)])
+    return spec, fids, names
+
+
+def matrix_path(params: dict[str, str], indir: str) -> str:
+    """The feature-by-unit file input.dat names (``PUVSPRNAME``, else ``MATRIXSPORDERNAME``)."""
+    key = "PUVSPRNAME" if "PUVSPRNAME" in params or "MATRIXSPORDERNAME" not in params else "MATRIXSPORDERNAME"
+    path = os.path.join(indir, params.get(key, "puvspr.dat"))
+    if not os.path.isfile(path) and "MATRIXSPORDERNAME" in params:
+        path = os.path.join(indir, params.get("MATRIXSPORDERNAME", "puvspr_sporder.dat"))
+    return path
+
+
+def read_matrix(rij_path: str, ids: np.ndarray, fids: np.ndarray) -> sp.csr_matrix:
+    """``puvspr.dat`` as a features x units matrix (amounts >= 0, each pair once)."""
+    rij = _read_table(rij_path, ["species", "pu", "amount"], ["species", "pu", "amount"])
+    _duplicates(rij_path, rij, ["species", "pu"])
+    if (rij["amount"] < 0).any():
+        k = int(np.flatnonzero((rij["amount"] < 0).to_numpy())[0])
+        raise DataError(f"{rij_path}, line {k + 2}: negative amount {rij['amount'].iloc[k]:g}")
+    col = _ids(rij_path, rij["pu"].to_numpy(), ids, "planning unit")
+    row = _ids(rij_path, rij["species"].to_numpy(), fids, "species")
+    return sp.csr_matrix((rij["amount"].to_numpy(), (row, col)), shape=(fids.size, ids.size))
+
+
+def read_bound(bound_path: str, ids: np.ndarray, notes: list[str]) -> sp.csr_matrix:
+    """``bound.dat`` (columns by position) as Marxan reads it (:func:`marxan_pairs`)."""
+    from ..boundary import boundary_from_pairs
+
+    b = _read_table(bound_path, [], ["id1", "id2", "boundary"], positional=["id1", "id2", "boundary"])
+    i = _ids(bound_path, b["id1"].to_numpy(), ids, "planning unit")
+    j = _ids(bound_path, b["id2"].to_numpy(), ids, "planning unit")
+    if (b["boundary"] < 0).any():
+        k = int(np.flatnonzero((b["boundary"] < 0).to_numpy())[0])
+        raise DataError(f"{bound_path}, line {k + 2}: negative boundary {b['boundary'].iloc[k]:g}")
+    i, j, length, repeated = marxan_pairs(i, j, b["boundary"].to_numpy())
+    if repeated:
+        notes.append(f"{bound_path}: {repeated} pair(s) listed again (in either order) keep their first "
+                     "value, as Marxan reads them")
+    return boundary_from_pairs(i, j, length, ids.size)
+
+
+def spec_targets(spec_path: str, spec: pd.DataFrame, matrix: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    """Absolute targets (``prop`` x the feature's total when ``prop`` > 0, else ``target``) and SPFs."""
+    fids = spec["id"].to_numpy()
+    totals = np.asarray(matrix.sum(axis=1)).ravel()
+    prop = spec["prop"].to_numpy() if "prop" in spec.columns else np.zeros(fids.size)
+    absolute = spec["target"].to_numpy() if "target" in spec.columns else np.zeros(fids.size)
+    if ((prop < 0) | (prop > 1)).any():
+        k = int(np.flatnonzero((prop < 0) | (prop > 1))[0])
+        raise DataError(f"{spec_path}, line {k + 2}: prop {prop[k]:g} is not in [0, 1]")
+    spf = spec["spf"].to_numpy() if "spf" in spec.columns else np.ones(fids.size)
+    return np.where(prop > 0, prop * totals, absolute), spf
