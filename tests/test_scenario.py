@@ -240,3 +240,32 @@ def test_target_rules_from_a_table(tmp_path):
     doc["target_rules"] = {"file": "nope.csv", "column": "iucn", "shares": {"EN": 0.7}}
     with pytest.raises(ScenarioError, match="target_rules.file"):
         load_scenario(write_scenario(str(tmp_path), doc, "bad2.yaml"))
+
+
+def test_decisions_and_decision_bounds_from_yaml(tmp_path):
+    import scp
+
+    doc = base_document()
+    doc["decisions"] = {"type": "semicontinuous", "upper": 0.8}
+    doc["decision_bounds"] = {"upper": "reserve"}  # units outside the reserve layer are capped at 0
+    doc["targets"] = {"default": {"relative": 0.05}}
+    doc.pop("coverage")
+    s = load_scenario(write_scenario(str(tmp_path), doc)).scenario
+    data, _ = load_data(s)
+    p = build_problem(s, data)
+    assert p.decisions.kind == "semicontinuous" and p.decisions.upper == 0.8
+    with pytest.raises(scp.Infeasible, match="each at its largest share"):  # only the reserve may be used
+        scp.solve(p, time_limit=60)
+    doc["decision_bounds"] = {"lower": "reserve"}
+    doc["decisions"] = {"type": "proportion"}
+    s = load_scenario(write_scenario(str(tmp_path), doc)).scenario
+    p = build_problem(s, load_data(s)[0])
+    sol = scp.solve(p, time_limit=60)
+    assert "share" in sol.to_frame().columns and sol.evaluation.feasible
+    assert (sol.shares[data.status == 1] == 1).all() and ((sol.shares > 0) & (sol.shares < 1)).any()
+    doc["decisions"] = {"type": "semicontinuous"}
+    with pytest.raises(ScenarioError, match="upper"):
+        load_scenario(write_scenario(str(tmp_path), doc, "bad.yaml"))
+    doc["decisions"] = {"type": "fractional"}
+    with pytest.raises(ScenarioError, match="decisions"):
+        load_scenario(write_scenario(str(tmp_path), doc, "bad2.yaml"))

@@ -14,6 +14,7 @@ import scipy.sparse as sp
 
 from ..errors import ScenarioError
 from ..problem.constraints import Locked, status_masks
+from ..problem.decisions import DecisionBounds, decision_range
 from ..problem.graph import GRAPH_CONSTRAINTS
 from ..problem.objectives import hard_targets
 from .constraints import CONSTRAINT_FORMULATIONS, compile_locked
@@ -45,17 +46,23 @@ def compile_problem(problem: "Problem", pair_formulation: str = "pairs") -> Mode
     data = problem.data
     n = data.n_pu
     b = ModelBuilder(n)
-    # decisions
-    x = b.add_columns("x", n, lower=0.0, upper=1.0, integer=True)
+    # decisions (manual bounds first: locks take precedence)
+    dec = problem.decisions
+    if dec.continuous:
+        _check_continuous(problem, pair_formulation)
+    x = b.add_columns("x", n, lower=0.0, upper=dec.upper, integer=not dec.continuous)
+    if any(isinstance(c, DecisionBounds) for c in problem.constraints):
+        lo, hi = decision_range(problem)
+        b.set_bounds(x, lower=lo, upper=hi)
     # objective
     targets = problem.resolved_targets()
     _formulation(OBJECTIVE_FORMULATIONS, problem.objective)(problem.objective, b, data, x, targets)
     # locked (data status first, then explicit locks)
-    compile_locked(Locked(data.status == 1, 1), b, data, x)
+    compile_locked(Locked(data.status == 1, 1), b, data, x, dec.upper)
     compile_locked(Locked(data.status == 2, 0), b, data, x)
     for c in problem.constraints:
         if isinstance(c, Locked):
-            compile_locked(c, b, data, x)
+            compile_locked(c, b, data, x, dec.upper)
     # penalties
     active = [p for p in problem.penalties if p.penalty > 0]
     if active:
@@ -76,10 +83,22 @@ def compile_problem(problem: "Problem", pair_formulation: str = "pairs") -> Mode
     for c in problem.constraints:
         if isinstance(c, GRAPH_CONSTRAINTS):
             _formulation(GRAPH_FORMULATIONS, c)(c, b, data, x, locked_in)
-        elif not isinstance(c, Locked):
+        elif not isinstance(c, (Locked, DecisionBounds)):
             _formulation(CONSTRAINT_FORMULATIONS, c)(c, b, data, x)
     b.info["targets"] = targets
     return b.build()
+
+
+def _check_continuous(problem: "Problem", pair_formulation: str) -> None:
+    """Continuous decisions: pair penalties on the shared part ``min(x_i, x_j)`` (the "pairs"
+    linearisation) and no graph constraint (they are statements about whole units)."""
+    graph = [type(c).__name__ for c in problem.constraints if isinstance(c, GRAPH_CONSTRAINTS)]
+    if graph:
+        raise ScenarioError(f"{', '.join(graph)} need binary decisions (a unit is in the network or not); use "
+                            "binary decisions or remove them", "decisions")
+    if pair_formulation != "pairs":
+        raise ScenarioError("continuous decisions price penalties on min(x_i, x_j), which only the 'pairs' "
+                            "formulation does; use formulation 'pairs'", "solver.formulation")
 
 
 def _formulation(table: dict, component):

@@ -12,12 +12,12 @@ from ..problem.constraints import Budget, Coverage, GroupTarget, Linear, Locked
 from .model import ModelBuilder
 
 
-def compile_locked(c: Locked, b: ModelBuilder, data: PlanningData, x: slice) -> None:
-    """Column bounds: ``x_i = 1`` (lower bound) or ``x_i = 0`` (upper bound) on the mask."""
+def compile_locked(c: Locked, b: ModelBuilder, data: PlanningData, x: slice, full: float = 1.0) -> None:
+    """Column bounds: ``x_i = full`` (the decisions' maximum) or ``x_i = 0`` on the mask."""
     if c.value == 1:
-        b.set_bounds(x, lower=1.0, where=c.mask)
+        b.set_bounds(x, lower=full, upper=full, where=c.mask)
     else:
-        b.set_bounds(x, upper=0.0, where=c.mask)
+        b.set_bounds(x, lower=0.0, upper=0.0, where=c.mask)
 
 
 def compile_budget(c: Budget, b: ModelBuilder, data: PlanningData, x: slice) -> None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..problem.constraints import Budget, Coverage, GroupTarget, status_masks
+from ..problem.decisions import decision_range
 from ..problem.graph import Neighbours
 from ..problem.objectives import hard_targets
 
@@ -38,16 +39,19 @@ def infeasibility_reasons(problem: "Problem") -> list[str]:
     if both.any():
         ids = data.ids[both][:5].tolist()
         reasons.append(f"{int(both.sum())} unit(s) are both locked in and locked out (PU ids {ids})")
-    available = ~locked_out
+    cap = decision_range(problem)[1]  # the largest value each decision may take
+    capped = bool((cap < 1.0).any())
+    most = np.where(locked_out, 0.0, np.where(locked_in, problem.decisions.upper, cap))
+    held_at = " (each at its largest share)" if capped else ""
     if hard_targets(problem.objective):
         t = problem.resolved_targets()
-        reachable = np.asarray(data.rij @ available.astype(np.float64)).ravel()
+        reachable = np.asarray(data.rij @ most).ravel()
         short = np.isfinite(t) & (t > reachable * (1 + 1e-9) + 1e-12)
         for j in np.flatnonzero(short):
             reasons.append(
                 f"target of feature {data.features[j]!r} is {_fmt(t[j])} but units that are not locked "
-                f"out hold at most {_fmt(reachable[j])} (short by {_fmt(t[j] - reachable[j])}); "
-                "lower the target or unlock units that hold it"
+                f"out{held_at} hold at most {_fmt(reachable[j])} (short by {_fmt(t[j] - reachable[j])}); "
+                "lower the target or unlock units that hold it" + (" or raise their upper bounds" if capped else "")
             )
     locked_cost = float(data.cost[locked_in].sum())
     budgets = [c.amount for c in problem.constraints if isinstance(c, Budget)]
@@ -63,7 +67,7 @@ def infeasibility_reasons(problem: "Problem") -> list[str]:
         if isinstance(c, Coverage):
             for label, mask in c.groups(data):
                 need = c.fraction * float(data.area[mask].sum())
-                can = float(data.area[mask & available].sum())
+                can = float(data.area[mask] @ most[mask])
                 if need > can * (1 + 1e-9) + 1e-12:
                     where = "the planning region" if label == "total" else f"jurisdiction {label!r}"
                     reasons.append(
@@ -72,7 +76,7 @@ def infeasibility_reasons(problem: "Problem") -> list[str]:
                     )
         elif isinstance(c, GroupTarget):
             need = c.amount(data)
-            can = float(np.asarray(data.rij[c.indices(data)] @ available.astype(np.float64)).sum())
+            can = float(np.asarray(data.rij[c.indices(data)] @ most).sum())
             if need > can * (1 + 1e-9) + 1e-12:
                 reasons.append(f"group target {c.name!r} is {_fmt(need)} but units that are not locked out hold at "
                                f"most {_fmt(can)} of {', '.join(c.features)}; lower it or unlock units")

@@ -25,6 +25,7 @@ import numpy as np
 from ..data import PlanningData
 from ..errors import ScenarioError
 from .constraints import Budget, Coverage, GroupTarget, Linear, Locked, pu_mask, status_masks
+from .decisions import DecisionBounds, Decisions
 from .graph import Contiguity, FeatureContiguity, Corridor, Neighbours, adjacency
 from .objectives import (MaxCover, MaxFeaturesMet, MaxUtility, MinLargestShortfall, MinPenalties, MinSet, MinShortfall,
                          feature_weights)
@@ -41,6 +42,31 @@ class Problem:
     targets: tuple[TargetSpec, ...] = ()
     constraints: tuple = ()
     penalties: tuple = ()
+    decisions: Decisions = Decisions()
+
+    # ----------------------------------------------------------------- decisions
+    def binary_decisions(self) -> "Problem":
+        """Take a unit or not, ``x_i in {0, 1}`` (the default)."""
+        return self._with_decisions(Decisions("binary"))
+
+    def proportion_decisions(self) -> "Problem":
+        """Manage a share of each unit, ``x_i in [0, 1]`` (:mod:`scp.problem.decisions`)."""
+        return self._with_decisions(Decisions("proportion"))
+
+    def semicontinuous_decisions(self, upper: float) -> "Problem":
+        """Manage a share of each unit up to ``upper``, ``x_i in [0, upper]``."""
+        return self._with_decisions(Decisions("semicontinuous", upper))
+
+    def decision_bounds(self, lower, upper) -> "Problem":
+        """Per-unit bounds ``lower_i <= x_i <= upper_i`` (arrays, one value per unit)."""
+        c = DecisionBounds(lower, upper).checked(self.decisions, self.data.n_pu)
+        return replace(self, constraints=self.constraints + (c,))
+
+    def _with_decisions(self, d: Decisions) -> "Problem":
+        for c in self.constraints:
+            if isinstance(c, DecisionBounds):
+                c.checked(d, self.data.n_pu)
+        return replace(self, decisions=d)
 
     # ---------------------------------------------------------------- objectives
     def min_set(self) -> "Problem":

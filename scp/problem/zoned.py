@@ -98,6 +98,9 @@ class ZonedProblem:
         if self.base.objective.name not in ("min_set", "max_utility", "min_shortfall"):
             raise ScenarioError(f"the {self.base.objective.name} objective is not available with zones yet; use "
                                 "min_set, max_utility or min_shortfall", "objective")
+        if self.base.decisions.continuous:
+            raise ScenarioError("zones take binary decisions (a unit is in a zone or not); remove the "
+                                f"{self.base.decisions.kind} decisions", "decisions")
         for c in self.base.constraints:
             if not isinstance(c, (Budget, Locked)):
                 raise ScenarioError(f"{type(c).__name__} constraints are not available with zones yet; use "

@@ -12,6 +12,9 @@ Mathematical formulation
 
     L(x) = f sum_i B_ii x_i + sum_{i != j} B_ij x_i (1 - x_j)
 
+(for continuous decisions ``x_i - min(x_i, x_j)`` in place of ``x_i (1 - x_j)``, as the model
+prices it: :mod:`scp.problem.decisions`).
+
 Connectivity penalty (matrix ``D``, symmetric matrices averaged first)::
 
     P(x) = p sum_{i != j} D_ij x_i (1 - x_j)
@@ -32,6 +35,7 @@ import scipy.sparse as sp
 from ..data.spatial import patch_areas, patches
 from ..errors import DataError
 from ..problem.constraints import Budget, Coverage, GroupTarget, Linear, status_masks
+from ..problem.decisions import DecisionBounds, decision_range
 from ..problem.graph import GRAPH_CONSTRAINTS, Corridor
 from ..problem.objectives import hard_targets, tie_break_scale
 from ..problem.penalties import BoundaryPenalty, ConnectivityPenalty, LinearPenalty
@@ -70,6 +74,7 @@ class Evaluation:
     violations: list[str] = field(default_factory=list)
     n_patches: int = 0  # connected parts of the selection (units sharing an edge are connected)
     patch_areas: np.ndarray = field(default_factory=lambda: np.zeros(0))  # area of each patch, largest first
+    shares: np.ndarray | None = None  # the decisions when they are continuous (None: binary, see selected)
 
     @property
     def targets_met(self) -> bool:
@@ -98,18 +103,39 @@ def as_selection(data_n: int, selection) -> np.ndarray:
     return arr
 
 
+def decision_values(problem: "Problem", selection) -> np.ndarray:
+    """The decisions ``x`` as floats: a 0/1 (or boolean) vector for binary decisions; shares in
+    ``[0, upper]`` for continuous ones (solver noise within 1e-9 clipped)."""
+    n = problem.data.n_pu
+    if not problem.decisions.continuous:
+        return as_selection(n, selection).astype(np.float64)
+    x = np.asarray(selection, dtype=np.float64)
+    if x.shape != (n,):
+        raise DataError(f"decisions: expected {n} values (one per PU), got shape {x.shape}")
+    upper = problem.decisions.upper
+    if not np.isfinite(x).all() or (x < -1e-9).any() or (x > upper + 1e-9).any():
+        raise DataError(f"decisions: shares must be finite numbers in [0, {upper:g}]")
+    x = np.clip(x, 0.0, upper)
+    x[x < 1e-9] = 0.0
+    x[x > upper - 1e-9] = upper
+    return x
+
+
 def cut_weight(matrix: sp.spmatrix, x: np.ndarray) -> float:
-    """``sum_{i != j} M_ij x_i (1 - x_j)`` for a sparse matrix ``M`` (diagonal ignored)."""
-    M = sp.csr_matrix(matrix)
-    off = M - sp.diags(M.diagonal())
-    return float(x @ (off @ (1.0 - x)))
+    """``sum_{i != j} M_ij (x_i - min(x_i, x_j))`` for a sparse matrix ``M`` (diagonal ignored):
+    ``sum_{i != j} M_ij x_i (1 - x_j)`` for 0/1 ``x``; the shared part ``min(x_i, x_j)`` for shares
+    (:mod:`scp.problem.decisions`)."""
+    M = sp.csr_matrix(matrix).tocoo()
+    off = M.row != M.col
+    r, c, v = M.row[off], M.col[off], M.data[off]
+    return float(v @ (x[r] - np.minimum(x[r], x[c])))
 
 
 def evaluate(problem: "Problem", selection) -> "Evaluation":
     """Evaluate ``selection`` against every component of ``problem``."""
     data = problem.data
-    sel = as_selection(data.n_pu, selection)
-    x = sel.astype(np.float64)
+    x = decision_values(problem, selection)
+    sel = x > 0
     cost = float(data.cost @ x)
     area_sel = float(data.area @ x)
     area_tot = float(data.area.sum())
@@ -136,10 +162,17 @@ def evaluate(problem: "Problem", selection) -> "Evaluation":
             violations.append(f"target of feature {name!r} not met: holds {held[j]:.6g} of {t:.6g}")
 
     locked_in, locked_out = status_masks(data, problem.constraints)
-    if (locked_in & ~sel).any():
-        violations.append(f"{int((locked_in & ~sel).sum())} locked-in unit(s) not selected")
+    full = problem.decisions.upper
+    if (locked_in & (x < full - TOL)).any():
+        violations.append(f"{int((locked_in & (x < full - TOL)).sum())} locked-in unit(s) not selected"
+                          + (f" in full ({full:g})" if problem.decisions.continuous else ""))
     if (locked_out & sel).any():
         violations.append(f"{int((locked_out & sel).sum())} locked-out unit(s) selected")
+    if any(isinstance(c, DecisionBounds) for c in problem.constraints):
+        lo, hi = decision_range(problem)
+        out = ~(locked_in | locked_out) & ((x < lo - TOL) | (x > hi + TOL))
+        if out.any():
+            violations.append(f"{int(out.sum())} unit(s) outside their decision bounds")
     budgets = [c.amount for c in problem.constraints if isinstance(c, Budget)]
     if getattr(problem.objective, "budget", None) is not None:
         budgets.append(problem.objective.budget)
@@ -212,7 +245,7 @@ def evaluate(problem: "Problem", selection) -> "Evaluation":
             counted = np.array([f.met for f in feats], dtype=bool) & has
             tie = tie_break_scale(w[has], data.cost)
         else:  # covered: any amount in a selected unit
-            counted = np.asarray(sp.csr_matrix(data.rij > 0, dtype=np.float64) @ x).ravel() > 0
+            counted = np.asarray(sp.csr_matrix(data.rij > 0, dtype=np.float64) @ x).ravel() >= 1.0 - TOL
             tie = tie_break_scale(w, data.cost)
         objective = float(w[counted].sum()) - tie * cost - pen
     else:  # min_shortfall, min_largest_shortfall
@@ -227,4 +260,4 @@ def evaluate(problem: "Problem", selection) -> "Evaluation":
                       area_total=area_tot, coverage=area_sel / area_tot if area_tot > 0 else 0.0,
                       coverage_by_jurisdiction=by_j, features=feats, boundary_length=boundary_len,
                       penalties=penalties, objective=objective, violations=violations, n_patches=n_patches,
-                      patch_areas=sizes)
+                      patch_areas=sizes, shares=x if problem.decisions.continuous else None)

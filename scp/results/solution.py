@@ -61,9 +61,16 @@ class Solution:
     def cost(self) -> float:
         return self.evaluation.cost
 
+    @property
+    def shares(self) -> np.ndarray:
+        """The decisions as numbers: the managed share of each unit (0/1 for binary decisions)."""
+        ev = self.evaluation
+        return ev.shares if ev.shares is not None else self.selection.astype(np.float64)
+
     def to_xarray(self):
-        """Selection on the original grid: 1 selected, 0 not selected, NaN outside the PUs."""
-        return self.problem.data.to_grid(self.selection.astype(np.float64), name="selected")
+        """Selection on the original grid: 1 selected, 0 not selected (the share for continuous
+        decisions), NaN outside the PUs."""
+        return self.problem.data.to_grid(self.shares, name="selected")
 
     def to_frame(self):
         """Table with one row per PU: id, selected, cost, status, jurisdiction."""
@@ -72,6 +79,8 @@ class Solution:
         d = self.problem.data
         cols = {"id": d.ids, "selected": self.selection.astype(np.int8), "cost": d.cost,
                 "area": d.area, "status": d.status}
+        if self.evaluation.shares is not None:
+            cols["share"] = self.evaluation.shares
         if d.jurisdiction is not None:
             cols["jurisdiction"] = d.jurisdiction
         return pd.DataFrame(cols)
@@ -87,6 +96,7 @@ class Solution:
             "gap": self.gap,
             "cost": ev.cost,
             "n_selected": ev.n_selected,
+            "decisions": self.problem.decisions.kind,
             "area_selected": ev.area_selected,
             "coverage": {"total": ev.coverage, **ev.coverage_by_jurisdiction},
             "targets_met": ev.targets_met,

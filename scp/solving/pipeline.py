@@ -120,6 +120,9 @@ def solve_model(problem: Problem, model: Model, solver: str = "highs", *, gap: f
         return verified(problem, model, res, deadline.limit, compile_time)
     start: Start | None = None
     res: SolverResult | None = None
+    if problem.decisions.continuous and warm_start is not None:
+        announce(progress, "continuous decisions: no 0/1 heuristic start; solving the model directly")
+        warm_start = None
     if isinstance(warm_start, str):
         if warm_start != "heuristic":
             raise ScenarioError(f"{warm_start!r}: give a selection or 'heuristic'", "solver.warm_start")
@@ -357,8 +360,13 @@ def verified(problem: Problem, model: Model, res: SolverResult, time_limit: floa
                           "raise the time limit or relax the gap")
     if res.status is Status.ERROR or res.x is None:
         raise SolverError(f"{res.solver} failed: {res.extra} {res.log[-1000:]}")
-    selection = res.x[: model.n_pu] > 0.5
-    ev = evaluate(problem, selection)
+    x = res.x[: model.n_pu]
+    if problem.decisions.continuous:
+        ev = evaluate(problem, np.clip(x, 0.0, problem.decisions.upper))
+        selection = ev.selected
+    else:
+        selection = x > 0.5
+        ev = evaluate(problem, selection)
     if ev.violations:
         raise SolverError(f"{res.solver} returned a selection that fails verification: "
                           + "; ".join(ev.violations[:5]))

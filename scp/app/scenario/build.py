@@ -7,6 +7,7 @@ import os
 from ...data import PlanningData
 from ...errors import DataError, ScenarioError
 from ...problem.problem import Problem
+from .decisions import apply_decisions
 from .load import input_files
 from .schema import Scenario
 
@@ -377,7 +378,7 @@ def build_problem(s: Scenario, data: PlanningData, marxan=None) -> Problem:
                 raise ScenarioError(str(exc), "connectivity.resistance") from None
         p = replace(p, data=p.data.with_connectivity("scenario", m)).connectivity_penalty(
             c.penalty, "scenario", asymmetric=c.asymmetric)
-    return p
+    return apply_decisions(s, p, layers)
 
 
 def solver_options(s: Scenario, overrides: dict | None = None) -> dict:

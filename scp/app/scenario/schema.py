@@ -55,6 +55,9 @@ A scenario YAML file::
       oecm: {label: OECM, cost: 0.4, contribution: {default: 0.5}, allowed_in: [pasture]}
     # with zones, coverage counts the zones with target3: true; boundary.zones gives the edge
     # costs (diagonal: edge to land in no zone; off-diagonal: edge between two zones)
+    decisions: {type: proportion}      # or binary (default), or {type: semicontinuous, upper: 0.5}:
+                                       # manage a share of each unit (costs and amounts pro rata)
+    decision_bounds: {lower: committed_share, upper: max_share}   # per-unit bounds from layers
     indicators: {dispersal_distance: 10000}   # ECA / ProtConn in summary.json and the report
     solver: {name: highs, gap: 0.0, time_limit: 600, threads: null,
              formulation: pairs,          # or compact: penalty pairs linearised per unit
@@ -74,6 +77,7 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 
 
 from .schema_types import NonNegative, Share, Strict
+from .schema_decisions import DecisionBoundsSpec, DecisionsSpec
 from .schema_targets import GroupTargetSpec, LinearPenaltySpec, LoglinearTargets, TargetRules
 
 
@@ -332,6 +336,8 @@ class Scenario(Strict):
     loglinear_targets: LoglinearTargets | None = None
     target_rules: TargetRules | None = None
     zones: dict[str, ZoneSpec] = {}
+    decisions: DecisionsSpec = DecisionsSpec()
+    decision_bounds: DecisionBoundsSpec | None = None
     indicators: Indicators | None = None
     solver: Solver = Solver()
     outputs: Outputs = Outputs()

@@ -109,8 +109,8 @@ def solve_highs(model: Model, options: SolveOptions, on_incumbent=None) -> Solve
     else:
         st = Status.ERROR
         log_lines.append(f"HiGHS model status: {h.modelStatusToString(ms)}")
-    if st is Status.OPTIMAL and not np.isfinite(bound):
-        bound = obj
+    if st is Status.OPTIMAL and (not np.isfinite(bound) or not model.integrality.any()):
+        bound = obj  # a linear programme solved to optimality (no branch and bound): its own bound
     gap = relative_gap(obj, bound) if has_sol else np.inf
     return SolverResult(st, x, obj, bound, gap, runtime, "highs", log="\n".join(log_lines),
                         build_time=build_time, extra={"model_status": h.modelStatusToString(ms),
