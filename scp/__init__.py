@@ -30,7 +30,11 @@ from .model import Model, compile_problem, infeasibility_reasons
 from .problem import Problem, graph
 from .problem.marxan import marxan_problem
 from .results import Evaluation, ProtConn, Solution, Status, evaluate, protconn
+from .results.ferrier import ferrier_importance
 from .results.importance import rarity_weighted_richness
+from .data.io.marzone import read_marzone
+from .problem.marzone import marzone_problem
+from .results.marzone import marzone_score
 from .solving import Portfolio, portfolio, replacement_importance, shuffle_portfolio, solve, solve_model
 from .solving import heuristic
 from .solving.backends import SolveOptions
@@ -39,6 +43,7 @@ from .problem.zoned import ZonedProblem
 from .results.zoned import evaluate_zoned
 from .solving.zoned import ZonedSolution, solve_zoned
 from .solving.zoned_portfolio import zoned_portfolio, zoned_replacement_importance
+from .solving.rank_importance import rank_importance
 
 from ._version import __version__
 
@@ -49,5 +54,6 @@ __all__ = [
     "evaluate", "from_geodataframe", "graph", "heuristic", "infeasibility_reasons", "marxan_problem", "portfolio", "protconn",
     "read_marxan", "replacement_importance", "resistance", "solve", "solve_model", "spatial", "__version__",
     "Zones", "ZonedProblem", "ZonedSolution", "evaluate_zoned", "solve_zoned", "zoned_portfolio",
-    "zoned_replacement_importance", "rarity_weighted_richness", "shuffle_portfolio",
+    "zoned_replacement_importance", "rarity_weighted_richness", "shuffle_portfolio", "ferrier_importance",
+    "rank_importance", "read_marzone", "marzone_problem", "marzone_score",
 ]

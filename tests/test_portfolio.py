@@ -100,7 +100,8 @@ def test_portfolio_command_writes_frequency_and_importance(tmp_path):
     doc = {"name": "pf", "data": {"grid": {"path": "data/land.nc", "features": ["lowland", "woodland"]}},
            "targets": {"default": 0.3}, "outputs": {"dir": "out"}}
     (tmp_path / "pf.yaml").write_text(yaml.safe_dump(doc))
-    assert main(["portfolio", str(tmp_path / "pf.yaml"), "--n", "3", "--gap", "0.2", "--importance"]) == 0
+    assert main(["portfolio", str(tmp_path / "pf.yaml"), "--n", "3", "--gap", "0.2", "--importance", "--ranks",
+                 "3"]) == 0
     folder = tmp_path / "out_portfolio"
     s = json.loads((folder / "summary.json").read_text())
     assert s["n_found"] == 3 and s["solutions"][0]["objective"] <= s["solutions"][-1]["objective"]
@@ -116,6 +117,14 @@ def test_portfolio_command_writes_frequency_and_importance(tmp_path):
     rwr = imp["rarity_weighted_richness"]
     assert (rwr.notna() == (sols["solution_1"] == 1)).all() and rwr.max() == pytest.approx(1.0)
     assert (folder / "rarity.png").stat().st_size > 0
+    for col in ("ferrier_irreplaceability", "rank"):  # layers of the selected units only
+        assert (imp[col].notna() == (sols["solution_1"] == 1)).all(), col
+        assert (folder / ("ferrier.png" if col != "rank" else "rank.png")).stat().st_size > 0
+    assert imp["rank"].max() == pytest.approx(1.0) and s["rank_importance"]["steps"] == 3
+    import xarray as xr
+
+    with xr.open_dataset(folder / "importance.nc") as ds:
+        assert {"rarity_weighted_richness", "ferrier_irreplaceability", "rank", "replacement_cost"} <= set(ds)
 
 
 def test_cuts_portfolio_without_a_gap_bound_is_the_n_best_by_enumeration():

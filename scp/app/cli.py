@@ -188,7 +188,8 @@ def cmd_portfolio(args: argparse.Namespace) -> int:
 
     loaded = load_scenario(args.scenario)
     port, folder = run_portfolio(loaded, n=args.n, gap=args.gap, importance=args.importance, out=args.out,
-                                 overwrite=args.overwrite, scheduler=args.scheduler, workers=args.workers)
+                                 overwrite=args.overwrite, scheduler=args.scheduler, workers=args.workers,
+                                 ranks=args.ranks)
     objs = [sol.objective for sol in port.solutions]
     print(f"{len(objs)} distinct solutions within {args.gap:.1%}: objectives {objs[0]:,.6g} to {objs[-1]:,.6g}")
     print(f"results: {folder}")
@@ -260,6 +261,8 @@ def build_parser() -> argparse.ArgumentParser:
     pf.add_argument("--n", type=int, default=10, help="number of solutions (default 10)")
     pf.add_argument("--gap", type=float, default=0.01, help="largest relative distance to the optimum (default 0.01)")
     pf.add_argument("--importance", action="store_true", help="replacement cost of each selected unit")
+    pf.add_argument("--ranks", type=int, default=None, metavar="N",
+                    help="rank importance of each selected unit in N budget steps (N re-solves)")
     _cluster_args(pf, "1: re-solves one by one")
     pf.set_defaults(func=cmd_portfolio)
 

@@ -3,8 +3,11 @@
 Writes (atomically) ``portfolio.csv`` (one row per solution: objective, cost, boundary, distance
 to the optimum), ``solutions.csv`` (PU ids x solutions, 0/1), ``frequency.csv`` and a map,
 ``frequency.nc`` for grid data, the rarity-weighted richness of the units of the optimal solution
-(``importance.csv``, ``rarity.png``; no re-solve), and with ``--importance`` the replacement cost of
-every selected unit (a column of ``importance.csv`` and ``importance.png``), plus ``summary.json``.
+and their Ferrier et al. (2000) irreplaceability when the scenario has targets (``importance.csv``,
+``rarity.png``, ``ferrier.png``; no re-solve), with ``--ranks N`` their rank importance in ``N``
+budget steps (``rank.png``), with ``--importance`` the replacement cost of every selected unit
+(``importance.png``), every score also as a layer of ``importance.nc`` for grid data, plus
+``summary.json``.
 """
 
 from __future__ import annotations
@@ -21,11 +24,14 @@ from .load import LoadedScenario
 
 
 def run_portfolio(loaded: LoadedScenario, n: int, gap: float, importance: bool = False, out: str | None = None,
-                  overwrite: bool = False, scheduler: str | None = None, workers: int | None = None, log=None):
+                  overwrite: bool = False, scheduler: str | None = None, workers: int | None = None, log=None,
+                  ranks: int | None = None):
     """Solve the portfolio (and importance) of a scenario; returns ``(portfolio, folder)``."""
     from ..maps import plot_values
+    from ...results.ferrier import ferrier_importance
     from ...results.importance import rarity_weighted_richness
     from ...solving.portfolio import portfolio, replacement_importance
+    from ...solving.rank_importance import rank_importance
 
     log = log or sys.stderr
     s = loaded.scenario
@@ -55,6 +61,11 @@ def run_portfolio(loaded: LoadedScenario, n: int, gap: float, importance: bool =
                 client.close()
             if cluster is not None:
                 cluster.close()
+    rank = None
+    if ranks:
+        print(f"rank importance in {ranks} budget steps ...", file=log, flush=True)
+        rank = rank_importance(problem, port.solutions[0].selection, n=ranks, solver=s.solver.name,
+                               time_limit=s.solver.time_limit)
     freq = port.frequency()
     pdata = problem.data
     with folder as tmp:
@@ -82,9 +93,29 @@ def run_portfolio(loaded: LoadedScenario, n: int, gap: float, importance: bool =
                     "rarity-weighted richness", cmap="YlOrRd", xy=xy)
         summary["rarity_weighted_richness"] = {"units": int(np.isfinite(rwr).sum()),
                                                "method": "Williams et al. 1996, rescaled to [0.01, 1]"}
+        if np.isfinite(problem.resolved_targets()).any():  # Ferrier et al. 2000: needs targets, no re-solve
+            _, fer = ferrier_importance(problem, port.solutions[0].selection)
+            table["ferrier_irreplaceability"] = fer
+            plot_values(pdata, fer, os.path.join(tmp, "ferrier.png"),
+                        f"{s.name}: Ferrier irreplaceability of each selected unit (summed over features)",
+                        "irreplaceability", cmap="YlOrRd", xy=xy)
+            summary["ferrier_irreplaceability"] = {"units": int(np.isfinite(fer).sum()),
+                                                   "method": "Ferrier et al. 2000, summed over features"}
+        if rank is not None:
+            table["rank"] = rank.ranks
+            plot_values(pdata, rank.ranks, os.path.join(tmp, "rank.png"),
+                        f"{s.name}: rank importance in {ranks} budget steps (rescaled 0.01-1; 1 = chosen first)",
+                        "rank", cmap="viridis", xy=xy)
+            summary["rank_importance"] = {"steps": ranks, "budgets": rank.budgets.tolist(),
+                                          "objectives": rank.objectives, "statuses": rank.statuses}
         if rc is not None:
             table["replacement_cost"] = rc
         pd.DataFrame(table).to_csv(os.path.join(tmp, "importance.csv"), index=False, float_format="%.10g")
+        if pdata.grid is not None:
+            import xarray as xr
+
+            xr.Dataset({k: pdata.to_grid(np.asarray(v, dtype=np.float64), name=k) for k, v in table.items()
+                        if k != "id"}).to_netcdf(os.path.join(tmp, "importance.nc"))
         if rc is not None:
             plot_values(pdata, np.where(port.solutions[0].selection, rc, np.nan), os.path.join(tmp, "importance.png"),
                         f"{s.name}: replacement cost of each selected unit (locked/irreplaceable at top)",
