@@ -10,8 +10,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..data import PlanningData
-from ..problem.objectives import (MaxCover, MaxFeaturesMet, MaxUtility, MinLargestShortfall, MinPenalties, MinSet,
-                                  MinShortfall, feature_weights, tie_break_scale)
+from ..errors import ScenarioError
+from ..problem.objectives import (MaxCover, MaxFeaturesMet, MaxPhylo, MaxUtility, MinLargestShortfall, MinPenalties,
+                                  MinSet, MinShortfall, feature_weights, tie_break_scale)
 from .model import ModelBuilder
 
 
@@ -108,7 +109,26 @@ def compile_min_penalties(c: MinPenalties, b: ModelBuilder, data: PlanningData, 
     b.sense = 1
 
 
+def compile_max_phylo(c: MaxPhylo, b: ModelBuilder, data: PlanningData, x: slice, targets: np.ndarray) -> None:
+    """``max sum_b v_b m_b - s c . x`` (minimised negated) with binary ``y_j`` (tag ``"met"``),
+    ``r_j . x - t_j y_j >= 0``, ``m_b - sum_{j in T(b)} y_j <= 0`` (tag ``"branch"``) and the budget."""
+    missing = [data.features[j] for j in np.flatnonzero(~np.isfinite(targets))]
+    if missing:
+        raise ScenarioError(f"every feature of the tree needs a target; {missing[:5]} have none", "targets")
+    T, v = c.branch_values(data)
+    k, nb = data.n_features, v.size
+    b.add_cost(x, tie_break_scale(v, data.cost) * data.cost)
+    y = b.add_columns("met", k, lower=0.0, upper=1.0, integer=True, labels=tuple(data.features))
+    block = sp.hstack([data.rij, sp.csr_matrix((k, y.start - x.stop)), -sp.diags(targets)], format="csr")
+    b.add_rows("met", block, 0.0, np.inf, labels=tuple(data.features))
+    m = b.add_columns("branch", nb, lower=0.0, upper=1.0, cost=-v)
+    rows = sp.hstack([sp.csr_matrix((nb, y.start)), -T.T.tocsr(), sp.eye(nb)], format="csr")
+    b.add_rows("branch", rows, -np.inf, 0.0)
+    b.add_rows("budget", sp.csr_matrix(data.cost.reshape(1, -1)), -np.inf, c.budget)
+    b.sense = -1
+
+
 OBJECTIVE_FORMULATIONS = {MinSet: compile_min_set, MaxUtility: compile_max_utility, MinShortfall: compile_min_shortfall,
                           MinLargestShortfall: compile_min_largest_shortfall, MaxFeaturesMet: compile_max_features_met,
-                          MaxCover: compile_max_cover, MinPenalties: compile_min_penalties}
+                          MaxCover: compile_max_cover, MinPenalties: compile_min_penalties, MaxPhylo: compile_max_phylo}
 """The formulation of each objective type: ``f(objective, builder, data, x, targets)``."""

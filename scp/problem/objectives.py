@@ -46,6 +46,21 @@ the cost, then the penalties within a cost budget)::
 
     min  P(x)     s.t.  sum_i r_ij x_i >= t_j,   sum_i c_i x_i <= B
 
+Maximum phylogenetic diversity / endemism (prioritizr ``add_max_phylo_div_objective``,
+``add_max_phylo_end_objective``; Faith 1992, Rosauer et al. 2009), ``y_j in {0, 1}`` target met,
+``m_b in [0, 1]`` branch ``b`` represented::
+
+    max  sum_b v_b m_b - s sum_i c_i x_i   s.t.  sum_i r_ij x_i >= t_j y_j,  m_b <= sum_{j in T(b)} y_j,
+                                               sum_i c_i x_i <= B
+
+with ``v_b = l_b`` (diversity) or ``l_b / a_b`` (endemism; ``a_b`` the summed totals of the features
+below ``b``), ``T(b)`` the features below branch ``b`` (:mod:`scp.data.phylogeny`) and ``s`` the
+tie-break of maximum features met over the ``v_b``. A branch counts when at least one feature
+below it meets its target (prioritizr's formulation writes ``m_b <= y_j`` for every ``j``, which
+would need all of them; its text and Faith's diversity take one). prioritizr also rescales the
+endemism weights by a constant so that the smallest is 1; the weights here are ``l_b / a_b`` as
+they are (the same optimum).
+
 Penalties are added to a minimisation and subtracted from a maximisation. Targets are hard
 constraints for the objectives with ``hard_targets`` (minimum set, minimum penalties).
 """
@@ -138,6 +153,30 @@ class MaxCover(Budgeted):
     name: str = "max_cover"
     uses_targets: bool = False
     maximise: bool = True
+
+
+@dataclass(frozen=True)
+class MaxPhylo(Budgeted):
+    """Maximise the phylogenetic diversity (or endemism) of the features whose targets are met,
+    within a budget (module docstring); ``tree`` a :class:`~scp.data.phylogeny.Phylogeny`."""
+
+    tree: object = None
+    endemism: bool = False
+    uses_targets: bool = True
+    maximise: bool = True
+
+    @property
+    def name(self) -> str:
+        return "max_phylo_endemism" if self.endemism else "max_phylo_diversity"
+
+    def branch_values(self, data: PlanningData):
+        """``(features x branches matrix T, values v_b)``."""
+        T = self.tree.branch_matrix(data.features)
+        v = np.asarray(self.tree.lengths, dtype=np.float64)
+        if self.endemism:
+            a = np.asarray(T.T @ data.feature_totals).ravel()
+            v = np.where(a > 0, v / np.where(a > 0, a, 1.0), 0.0)
+        return T, v
 
 
 def tie_break_scale(weights: np.ndarray, costs: np.ndarray) -> float:

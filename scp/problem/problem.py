@@ -23,11 +23,11 @@ from typing import Mapping
 import numpy as np
 
 from ..data import PlanningData
-from ..errors import ScenarioError
+from ..errors import DataError, ScenarioError
 from .constraints import Budget, Coverage, GroupTarget, Linear, Locked, pu_mask, status_masks
 from .decisions import DecisionBounds, Decisions
 from .graph import Contiguity, FeatureContiguity, Corridor, Neighbours, adjacency
-from .objectives import (MaxCover, MaxFeaturesMet, MaxUtility, MinLargestShortfall, MinPenalties, MinSet, MinShortfall,
+from .objectives import (MaxCover, MaxFeaturesMet, MaxPhylo, MaxUtility, MinLargestShortfall, MinPenalties, MinSet, MinShortfall,
                          feature_weights)
 from .penalties import BoundaryPenalty, ConnectivityPenalty, LinearPenalty
 from .targets import TargetSpec, loglinear_targets, resolve_targets, target_specs
@@ -92,6 +92,25 @@ class Problem:
     def max_cover(self, budget: float, weights: Mapping[str, float] | None = None) -> "Problem":
         """Maximise the weighted number of features present in the selection within ``budget``."""
         return self._budgeted(MaxCover, budget, weights)
+
+    def max_phylo_diversity(self, budget: float, tree) -> "Problem":
+        """Maximise the phylogenetic diversity of the features whose targets are met within
+        ``budget``; ``tree``: Newick text, a Newick file or a :class:`~scp.data.phylogeny.Phylogeny`."""
+        return self._phylo(budget, tree, False)
+
+    def max_phylo_endemism(self, budget: float, tree) -> "Problem":
+        """As :meth:`max_phylo_diversity`, each branch weighed by 1 / the total amount below it."""
+        return self._phylo(budget, tree, True)
+
+    def _phylo(self, budget: float, tree, endemism: bool) -> "Problem":
+        from ..data.phylogeny import read_phylogeny
+
+        try:
+            obj = MaxPhylo(budget, (), read_phylogeny(tree), endemism)
+            obj.branch_values(self.data)  # tips = features, checked now
+        except DataError as exc:
+            raise ScenarioError(str(exc), "objective.tree") from None
+        return replace(self, objective=obj)
 
     def min_penalties(self, budget: float) -> "Problem":
         """Minimise the penalties alone, with every target met, within ``budget``."""

@@ -97,9 +97,11 @@ def objective_terms(evaluation: "Evaluation", objective: str) -> list[tuple[str,
         head = [("cost", evaluation.cost)]
     elif objective == "min_penalties":
         head = []
-    elif objective in ("max_utility", "max_features_met", "max_cover"):
+    elif objective in ("max_utility", "max_features_met", "max_cover", "max_phylo_diversity", "max_phylo_endemism"):
         label = {"max_utility": "utility", "max_features_met": "features met (less the cost tie-break)",
-                 "max_cover": "features covered (less the cost tie-break)"}[objective]
+                 "max_cover": "features covered (less the cost tie-break)",
+                 "max_phylo_diversity": "phylogenetic diversity (less the cost tie-break)",
+                 "max_phylo_endemism": "phylogenetic endemism (less the cost tie-break)"}[objective]
         head = [(label, evaluation.objective + sum(v for _, v in pens))]
         pens = [(k, -v) for k, v in pens]
     else:

@@ -238,6 +238,11 @@ def evaluate(problem: "Problem", selection) -> "Evaluation":
     elif obj_name == "max_utility":
         w = problem.objective_weights()
         objective = float(w @ held) - pen
+    elif obj_name in ("max_phylo_diversity", "max_phylo_endemism"):
+        T, v = problem.objective.branch_values(data)
+        met = np.array([f.met for f in feats], dtype=np.float64)
+        represented = np.asarray(T.T @ met).ravel() > 0
+        objective = float(v[represented].sum()) - tie_break_scale(v, data.cost) * cost - pen
     elif obj_name in ("max_features_met", "max_cover"):
         w = problem.objective_weights()
         if obj_name == "max_features_met":

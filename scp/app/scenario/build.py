@@ -264,6 +264,8 @@ def build_problem(s: Scenario, data: PlanningData, marxan=None) -> Problem:
         p = p.min_largest_shortfall(o.budget, weights)
     elif o.type == "max_features_met":
         p = p.max_features_met(o.budget, weights)
+    elif o.type.startswith("max_phylo"):
+        p = (p.max_phylo_endemism if o.type.endswith("endemism") else p.max_phylo_diversity)(o.budget, o.tree)
     if o.type not in ("max_utility", "max_cover"):
         if marxan is not None and not s.targets:
             p = p.absolute_targets(dict(zip(data.features, marxan.targets.tolist())))

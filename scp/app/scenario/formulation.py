@@ -38,6 +38,12 @@ def formulation_text(problem) -> str:
                      + "".join(f"\n         - {t}" for t in pen))
         lines.append(f"subject to sum_(i: amount_ij > 0) x_i >= covered_j,  covered_j in {{0, 1}},  sum_i cost_i x_i <= "
                      f"{o.budget:g}")
+    elif o.name.startswith("max_phylo"):
+        weight = "length_b / total amount below b" if o.endemism else "length_b"
+        lines.append(f"maximise   sum_b v_b branch_b - s sum_i cost_i x_i   [v_b = {weight}; s: a tie-break]"
+                     + "".join(f"\n         - {t}" for t in pen))
+        lines.append(f"subject to sum_i amount_ij x_i >= target_j met_j,  branch_b <= sum_(j below b) met_j,  "
+                     f"sum_i cost_i x_i <= {o.budget:g}")
     elif o.name == "max_features_met":
         lines.append("maximise   sum_j w_j met_j - s sum_i cost_i x_i   [s: a tie-break to the cheapest]"
                      + "".join(f"\n         - {t}" for t in pen))
@@ -91,6 +97,9 @@ def formulation_words(problem) -> str:
         head = f"Choose the planning units of least total cost such that each of {n_t} feature(s) reaches its target"
     elif o.name == "max_utility":
         head = f"Choose planning units costing at most {o.budget:g} that hold as much of the features as possible"
+    elif o.name.startswith("max_phylo"):
+        head = (f"Choose planning units costing at most {o.budget:g} such that the features meeting their targets "
+                f"span as much of the phylogeny as possible ({'branch lengths per total amount: endemism' if o.endemism else 'summed branch lengths: diversity'})")
     elif o.name == "max_features_met":
         head = f"Choose planning units costing at most {o.budget:g} that meet as many of {n_t} targets as possible"
     elif o.name == "min_penalties":

@@ -24,7 +24,8 @@ from .yaml_file import read_yaml_file
 PATH_KEYS = [("data", "grid", "path"), ("data", "grid", "feature_path"), ("data", "vector", "path"),
              ("data", "tables", "pu"),
              ("data", "tables", "rij"), ("data", "tables", "boundary"), ("data", "marxan"),
-             ("connectivity", "path"), ("target_rules", "file"), ("outputs", "places"), ("outputs", "dir")]
+             ("connectivity", "path"), ("target_rules", "file"), ("objective", "tree"), ("outputs", "places"),
+             ("outputs", "dir")]
 MAX_EXTENDS = 20
 
 
@@ -241,6 +242,8 @@ def input_files(scenario: Scenario) -> list[tuple[str, str]]:
         found.append(("connectivity.path", scenario.connectivity.path))
     if scenario.target_rules:
         found.append(("target_rules.file", scenario.target_rules.file))
+    if scenario.objective.tree:
+        found.append(("objective.tree", scenario.objective.tree))
     if d.marxan is not None:
         found.append(("data.marxan", d.marxan))
     return [(k, p) for k, p in found if p is not None]

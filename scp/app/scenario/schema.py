@@ -19,7 +19,8 @@ A scenario YAML file::
       # or  marxan: path/to/marxan/project
     objective: {type: min_set}         # or max_utility / min_shortfall / min_largest_shortfall /
                                        # max_features_met / max_cover / min_penalties, with budget
-                                       # (and weights)
+                                       # (and weights); max_phylo_diversity / max_phylo_endemism with
+                                       # budget and tree: phylogeny.nwk (tips = features)
     targets:
       default: {relative: 0.3}         # {relative: 0.3, cap: 1000}: at most 1,000 of a feature
       markhor: {relative: 0.6}
@@ -131,15 +132,19 @@ class DataSection(Strict):
 
 class Objective(Strict):
     type: Literal["min_set", "max_utility", "min_shortfall", "min_largest_shortfall", "max_features_met",
-                  "max_cover", "min_penalties"] = "min_set"
+                  "max_cover", "min_penalties", "max_phylo_diversity", "max_phylo_endemism"] = "min_set"
     budget: NonNegative | None = None
     weights: dict[str, float] = {}
+    tree: str | None = None  # Newick file over the features (max_phylo_diversity / max_phylo_endemism)
 
 
     @model_validator(mode="after")
     def _budget_needed(self):
         if self.type != "min_set" and self.budget is None:
             raise ValueError(f"objective {self.type} needs a budget")
+        if self.type.startswith("max_phylo") != (self.tree is not None):
+            raise ValueError("give 'tree' (a Newick file whose tips are the features) with max_phylo_diversity or "
+                             "max_phylo_endemism, and only then")
         return self
 
 
