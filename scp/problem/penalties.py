@@ -19,6 +19,15 @@ Every penalty is written as a linear part and a pair part with non-negative weig
 * Linear penalty with a per-unit layer ``d`` (prioritizr ``add_linear_penalties``; e.g. human
   footprint): ``e_i = p d_i``, no pairs. ``d`` may be negative (a benefit); ``p >= 0``.
 
+* Neighbour penalty (prioritizr ``add_neighbor_penalties``; Williams et al. 2005): a reward
+  ``p`` for every pair of adjacent units selected together, ``P(x) = -p sum_{i<j} A_ij x_i x_j``
+  with ``A`` the 0/1 adjacency (rook, or queen on grids)::
+
+      e_i = 0,                                   W_ij = p A_ij
+
+  so selections with few selected neighbours pay more than clustered ones. ``p >= 0`` (a negative
+  ``p``, spreading units apart, would need the other linearisation of the product).
+
 * Asymmetric connectivity ``D`` charges ``p sum_{i != j} D_ij x_i (1 - x_j)`` (Beger et al.
   2010; flow out of the selection is lost)::
 
@@ -147,3 +156,25 @@ class LinearPenalty:
             raise ScenarioError(f"{self.values.size} penalty values for {data.n_pu} planning units",
                                 f"linear_penalties.{self.name}")
         return self.penalty * self.values, sp.csr_matrix((data.n_pu, data.n_pu))
+
+
+@dataclass(frozen=True)
+class NeighbourPenalty:
+    """Reward ``penalty`` per pair of adjacent selected units (see module docstring)."""
+
+    penalty: float
+    directions: int = 4
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "penalty", _check_penalty(self.penalty, "neighbour_penalty.penalty"))
+        if self.directions not in (4, 8):
+            raise ScenarioError(f"directions {self.directions!r} must be 4 or 8", "neighbour_penalty.directions")
+
+    def adjacency(self, data: PlanningData) -> sp.csr_matrix:
+        from ..data.spatial import adjacency
+
+        return sp.triu(adjacency(data, self.directions, "neighbour_penalty"), k=1, format="csr")
+
+    def terms(self, data: PlanningData) -> tuple[np.ndarray, sp.csr_matrix]:
+        """``(0, p A)``."""
+        return np.zeros(data.n_pu), self.adjacency(data) * self.penalty

@@ -29,7 +29,7 @@ from .decisions import DecisionBounds, Decisions
 from .graph import Contiguity, FeatureContiguity, Corridor, Neighbours, adjacency
 from .objectives import (MaxCover, MaxFeaturesMet, MaxPhylo, MaxUtility, MinLargestShortfall, MinPenalties, MinSet, MinShortfall,
                          feature_weights)
-from .penalties import BoundaryPenalty, ConnectivityPenalty, LinearPenalty
+from .penalties import BoundaryPenalty, ConnectivityPenalty, LinearPenalty, NeighbourPenalty
 from .targets import TargetSpec, loglinear_targets, resolve_targets, target_specs
 
 
@@ -253,6 +253,13 @@ class Problem:
         """Add ``penalty`` x connectivity lost between selected and unselected units."""
         p = ConnectivityPenalty(penalty, matrix, asymmetric)
         p.resolve(self.data)
+        return replace(self, penalties=self.penalties + (p,))
+
+    def neighbour_penalty(self, penalty: float, directions: int = 4) -> "Problem":
+        """Reward ``penalty`` for every pair of adjacent units selected together (prioritizr's
+        ``add_neighbor_penalties``); see :class:`~scp.problem.penalties.NeighbourPenalty`."""
+        p = NeighbourPenalty(penalty, directions)
+        p.adjacency(self.data)  # needs a boundary (or a grid for 8): fail now
         return replace(self, penalties=self.penalties + (p,))
 
     def linear_penalty(self, penalty: float, values, name: str = "linear") -> "Problem":

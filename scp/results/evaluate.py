@@ -38,7 +38,7 @@ from ..problem.constraints import Budget, Coverage, GroupTarget, Linear, status_
 from ..problem.decisions import DecisionBounds, decision_range
 from ..problem.graph import GRAPH_CONSTRAINTS, Corridor
 from ..problem.objectives import hard_targets, tie_break_scale
-from ..problem.penalties import BoundaryPenalty, ConnectivityPenalty, LinearPenalty
+from ..problem.penalties import BoundaryPenalty, ConnectivityPenalty, LinearPenalty, NeighbourPenalty
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..problem.problem import Problem
@@ -225,6 +225,9 @@ def evaluate(problem: "Problem", selection) -> "Evaluation":
             add(f"connectivity:{p.matrix or 'default'}", p.penalty * cut_weight(D, x))
         elif isinstance(p, LinearPenalty):
             add(f"linear:{p.name}", p.penalty * float(p.values @ x))
+        elif isinstance(p, NeighbourPenalty):
+            A = p.adjacency(data).tocoo()
+            add("neighbours", -p.penalty * float(A.data @ np.minimum(x[A.row], x[A.col])))
     for c in problem.constraints:
         if isinstance(c, Corridor) and c.weight > 0:
             penalties[f"corridor:{c.name}"] = c.penalty(data, sel)

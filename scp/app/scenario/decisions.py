@@ -8,7 +8,15 @@ from ...problem import Problem
 
 
 def apply_decisions(s, p: Problem, layers) -> Problem:
-    """``p`` with the decision type and bounds of scenario ``s`` (``layers`` gives per-unit layers)."""
+    """``p`` with the decision type and bounds and the neighbour penalty of scenario ``s``
+    (``layers`` gives per-unit layers)."""
+    if s.neighbour_penalty is not None and s.neighbour_penalty.penalty > 0:
+        from ...errors import DataError, ScenarioError
+
+        try:
+            p = p.neighbour_penalty(s.neighbour_penalty.penalty, s.neighbour_penalty.directions)
+        except DataError as exc:
+            raise ScenarioError(str(exc), "neighbour_penalty") from None
     d = s.decisions
     if d.type == "proportion":
         p = p.proportion_decisions()

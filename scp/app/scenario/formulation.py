@@ -6,7 +6,7 @@ import numpy as np
 
 from ...problem.constraints import Budget, Coverage, GroupTarget, Linear
 from ...problem.graph import Contiguity, Corridor, FeatureContiguity, Neighbours
-from ...problem.penalties import BoundaryPenalty, ConnectivityPenalty, LinearPenalty
+from ...problem.penalties import BoundaryPenalty, ConnectivityPenalty, LinearPenalty, NeighbourPenalty
 
 
 def formulation_text(problem) -> str:
@@ -23,6 +23,8 @@ def formulation_text(problem) -> str:
                        f"{'asymmetric' if p.asymmetric else 'symmetric'})")
         elif isinstance(p, LinearPenalty):
             pen.append(f"{p.penalty:g} * sum_i {p.name}_i x_i   [linear penalty]")
+        elif isinstance(p, NeighbourPenalty):
+            pen.append(f"- {p.penalty:g} * sum_(i<j adjacent) x_i x_j   [neighbour reward, {p.directions} directions]")
     if o.name == "min_set":
         lines.append("minimise   sum_i cost_i x_i" + "".join(f"\n         + {t}" for t in pen))
         lines.append("subject to sum_i amount_ij x_i >= target_j   for every feature j with a target")
@@ -140,6 +142,8 @@ def formulation_words(problem) -> str:
             pens.append(f"a penalty of {p.penalty:g} per unit of connectivity cut by the plan's edge")
         elif isinstance(p, LinearPenalty):
             pens.append(f"a penalty of {p.penalty:g} per unit of {p.name} selected")
+        elif isinstance(p, NeighbourPenalty):
+            pens.append(f"a reward of {p.penalty:g} per pair of neighbouring selected units (clustered plans)")
     text = "; ".join(parts) + "."
     if pens:
         text += " The objective adds " + " and ".join(pens) + "."

@@ -47,6 +47,7 @@ A scenario YAML file::
       resistance: {layer: resistance, dispersal_distance: 3000}
     linear_penalties:                  # penalty x the sum of a layer over the plan (e.g. footprint)
       footprint: {layer: human_footprint, penalty: 0.5}
+    neighbour_penalty: {penalty: 0.2, directions: 4}   # a reward per pair of adjacent selected units
     corridors:                         # the selection joins two areas (through low resistance)
       ridge: {from: {layer: pa_id, values: [1]}, to: {layer: pa_id, values: [4]},
               resistance: resistance, weight: 0.1}
@@ -79,7 +80,8 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from .schema_types import NonNegative, Share, Strict
 from .schema_decisions import DecisionBoundsSpec, DecisionsSpec
-from .schema_targets import GroupTargetSpec, LinearPenaltySpec, LoglinearTargets, TargetRules
+from .schema_targets import (GroupTargetSpec, LinearPenaltySpec, LoglinearTargets, NeighbourPenaltySpec,
+                             TargetRules)
 
 
 class LayerSource(Strict):
@@ -337,6 +339,7 @@ class Scenario(Strict):
     neighbours: Neighbours | None = None
     corridors: dict[str, Corridor] = {}
     linear_penalties: dict[str, LinearPenaltySpec] = {}
+    neighbour_penalty: NeighbourPenaltySpec | None = None
     group_targets: dict[str, GroupTargetSpec] = {}
     loglinear_targets: LoglinearTargets | None = None
     target_rules: TargetRules | None = None

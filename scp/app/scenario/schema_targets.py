@@ -46,3 +46,10 @@ class LinearPenaltySpec(Strict):
 
     layer: str
     penalty: NonNegative = 1.0
+
+
+class NeighbourPenaltySpec(Strict):
+    """A reward per pair of adjacent selected units (prioritizr's neighbour penalties)."""
+
+    penalty: NonNegative
+    directions: int = 4
