@@ -111,9 +111,11 @@ def grid_arrays(dataset, cost: str = "cost", features: Sequence[str] | None = No
     if crs:
         attrs["crs"] = crs
     grid = GridMapping(dims=dims, coords=coords, shape=tuple(c.shape), flat_index=flat, attrs=attrs)
+    every_cell = [float(np.nansum(np.clip(ds[f].values.astype(np.float64), 0.0, None))) for f in features]
     return dict(cost=cvals.ravel()[flat], features=feats, ids=ids, area=area_v,
                 jurisdiction=jur_v, locked_in=li, locked_out=lo, boundary=bnd, grid=grid,
-                units=layer_units(ds, cost, area, list(features), crs))
+                units=layer_units(ds, cost, area, list(features), crs),
+                data_totals=np.maximum(every_cell, [float(v.sum()) for v in feats.values()]))
 
 
 def map_unit(crs) -> str:

@@ -26,34 +26,12 @@ import scipy.sparse as sp
 
 from ..errors import DataError
 from .checks import describe_ids as _describe_ids
+from .checks import square_matrix as _square
+from .checks import unit_labels as _units
+from .checks import unit_vector as _vector
 from .grid import GridMapping
 
 FREE, LOCKED_IN, LOCKED_OUT = 0, 1, 2
-
-
-def _vector(name: str, values, n: int, ids: np.ndarray, *, allow_negative: bool = False) -> np.ndarray:
-    try:
-        arr = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise DataError(f"{name}: expected numbers, could not convert ({exc})") from None
-    if arr.ndim == 0:
-        arr = np.full(n, float(arr))
-    if arr.shape != (n,):
-        raise DataError(f"{name}: expected {n} values (one per planning unit), got shape {arr.shape}")
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        raise DataError(
-            f"{name}: {int(bad.sum())} planning unit(s) have NaN or infinite values "
-            f"(PU ids {_describe_ids(ids, bad)}); fill them or remove those units"
-        )
-    if not allow_negative:
-        bad = arr < 0
-        if bad.any():
-            raise DataError(
-                f"{name}: {int(bad.sum())} planning unit(s) have negative values "
-                f"(PU ids {_describe_ids(ids, bad)}); values must be >= 0"
-            )
-    return arr
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,6 +50,7 @@ class PlanningData:
     grid: GridMapping | None = None
     geometry: object | None = None  # a GeoSeries of PU polygons, for vector PUs
     units: Mapping[str, str] = field(default_factory=dict)
+    data_totals: np.ndarray | None = None  # per feature, the total over every cell with data (PUs or not)
 
     # ------------------------------------------------------------------ basics
     @property
@@ -93,6 +72,16 @@ class PlanningData:
     def feature_totals(self) -> np.ndarray:
         """Total amount of each feature over all PUs, shape (m,)."""
         return np.asarray(self.rij.sum(axis=1)).ravel()
+
+    def totals(self, base: str = "planning_units") -> np.ndarray:
+        """Per feature, the total a relative target is a share of: over the planning units, or
+        (``"all_data"``) over every cell with data, planning unit or not (grid data; other data
+        have no cells outside their units, so both are the same)."""
+        if base == "planning_units" or self.data_totals is None:
+            return self.feature_totals
+        if base != "all_data":
+            raise DataError(f"unknown base {base!r} for relative targets; use 'planning_units' or 'all_data'")
+        return self.data_totals
 
     def unit(self, key: str) -> str:
         """Unit of ``cost``, ``area``, ``boundary`` or a feature (``""`` when unknown); a feature
@@ -202,6 +191,7 @@ class PlanningData:
         grid: GridMapping | None = None,
         geometry=None,
         units: Mapping[str, str] | None = None,
+        data_totals=None,
     ) -> "PlanningData":
         """Build from arrays.
 
@@ -218,6 +208,9 @@ class PlanningData:
         boundary: (n, n) symmetric matrix, diagonal = exposed edge.
         connectivity: named (n, n) matrices.
         units: unit per quantity (``cost``, ``area``, ``boundary``, feature names), for reports.
+        data_totals: (m,) per feature, its total over every cell with data (planning units and
+            cells that are not, e.g. NaN-cost cells of a grid): the base of relative targets
+            ``relative_to="all_data"``; at least the total over the units.
         """
         cost_arr = np.asarray(cost)
         if cost_arr.ndim != 1:
@@ -317,9 +310,16 @@ class PlanningData:
             raise DataError(f"grid: flat_index has {grid.flat_index.shape[0]} entries for {n} PUs")
         if geometry is not None and len(geometry) != n:
             raise DataError(f"geometry: {len(geometry)} polygons for {n} PUs")
+        totals = None
+        if data_totals is not None:
+            totals = np.asarray(data_totals, dtype=np.float64)
+            pu_totals = np.asarray(rij.sum(axis=1)).ravel()
+            if totals.shape != (len(names),) or not np.isfinite(totals).all() or (
+                    totals < pu_totals - 1e-9 * np.maximum(1.0, np.abs(pu_totals))).any():
+                raise DataError("data_totals: one finite total per feature, at least its total over the planning units")
         return cls(ids=ids_arr, cost=cost_arr, area=area_arr, status=st, features=names, rij=rij,
                    jurisdiction=jur, boundary=bnd, connectivity=conn, grid=grid, geometry=geometry,
-                   units=_units(units or {}))
+                   units=_units(units or {}), data_totals=totals)
 
     @classmethod
     def from_tables(cls, pu, rij, boundary=None, features: Sequence[str] | None = None) -> "PlanningData":
@@ -361,37 +361,3 @@ class PlanningData:
 
         return cls.from_arrays(**grid_arrays(dataset, cost, features, area=area, jurisdiction=jurisdiction,
                                              locked_in=locked_in, locked_out=locked_out, boundary=boundary))
-
-
-def _units(units: Mapping[str, object]) -> dict[str, str]:
-    if not isinstance(units, Mapping):
-        raise DataError(f"units: expected a mapping of quantity -> unit, got {type(units).__name__}")
-    out = {}
-    for k, v in units.items():
-        if v is None:
-            continue
-        if not isinstance(v, (str, int, float)) or isinstance(v, bool):
-            raise DataError(f"units.{k}: expected a unit as text (e.g. 'km2'), got {v!r}")
-        out[str(k)] = str(v).strip()
-    return out
-
-
-def _square(name: str, matrix, n: int, *, symmetric: bool) -> sp.csr_matrix:
-    try:
-        m = sp.csr_matrix(matrix, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise DataError(f"{name}: expected a numeric (n x n) matrix ({exc})") from None
-    if m.shape != (n, n):
-        raise DataError(f"{name}: expected a ({n} x {n}) matrix (one row and column per PU), got {m.shape}")
-    if not np.isfinite(m.data).all():
-        raise DataError(f"{name}: contains NaN or infinite values")
-    if (m.data < 0).any():
-        raise DataError(f"{name}: contains negative values; lengths and strengths must be >= 0")
-    if symmetric:
-        diff = abs(m - m.T)
-        scale = max(float(abs(m).max()) if m.nnz else 0.0, 1.0)
-        if diff.nnz and float(diff.max()) > 1e-9 * scale:
-            raise DataError(f"{name}: must be symmetric (B[i, j] == B[j, i]); use (B + B.T) / 2 or list each pair once")
-    m.eliminate_zeros()
-    m.sort_indices()
-    return m

@@ -125,10 +125,12 @@ class Problem:
         return feature_weights(self.data, dict(getattr(self.objective, "weights", ())), "objective.weights")
 
     # ------------------------------------------------------------------- targets
-    def relative_targets(self, value: float | Mapping[str, float], cap: float | None = None) -> "Problem":
+    def relative_targets(self, value: float | Mapping[str, float], cap: float | None = None,
+                         relative_to: str = "planning_units") -> "Problem":
         """Targets as shares of each feature's total (a scalar for all, or ``{feature: share}``),
-        at most ``cap`` (an amount) when given."""
-        return self._add_targets(target_specs("relative", value, cap))
+        at most ``cap`` (an amount) when given; the total over the planning units (default) or,
+        with ``relative_to="all_data"``, over every cell with data (:mod:`scp.problem.targets`)."""
+        return self._add_targets(target_specs("relative", value, cap, relative_to))
 
     def absolute_targets(self, value: float | Mapping[str, float]) -> "Problem":
         """Targets as amounts (a scalar for all, or ``{feature: amount}``)."""

@@ -3,8 +3,13 @@
 A target ``t_j`` is the amount of feature ``j`` that the selection must hold:
 
 * absolute: ``t_j`` given in the feature's units;
-* relative: ``t_j = rho_j * sum_i r_ij`` (a share ``rho_j in [0, 1]`` of the feature's total
-  over all planning units, locked-out units included, as in prioritizr and Marxan's ``prop``).
+* relative: ``t_j = rho_j * T_j``, a share ``rho_j in [0, 1]`` of the feature's total ``T_j``:
+  by default over all planning units, locked-out units included (``base="planning_units"``, as
+  Marxan's ``prop``); or over every cell with data, planning unit or not
+  (``base="all_data"``: grid cells with data but no cost count too, as prioritizr's relative
+  targets do). The default stays with the units because a target asked of land outside the
+  planning region may be out of reach; ``all_data`` is for a region that is part of a larger
+  range, where a share of the whole range is meant.
 
 Specifications are applied in order; a later one overrides an earlier one for the
 features it names (``feature=None`` means every feature). In the minimum-set objective
@@ -35,6 +40,7 @@ class TargetSpec:
     value: float
     feature: str | None = None
     cap: float | None = None  # relative targets only: at most this amount
+    base: str = "planning_units"  # relative targets only: total over "planning_units" or "all_data"
 
     def __post_init__(self) -> None:
         where = f"targets.{self.feature or 'all'}.{self.kind}"
@@ -58,14 +64,19 @@ class TargetSpec:
             if not np.isfinite(c) or c < 0:
                 raise ScenarioError(f"cap {self.cap!r} must be an amount >= 0", f"{where}.cap")
             object.__setattr__(self, "cap", c)
+        if self.base not in ("planning_units", "all_data"):
+            raise ScenarioError(f"relative_to {self.base!r} must be 'planning_units' or 'all_data'",
+                                f"{where}.relative_to")
 
 
-def target_specs(kind: str, value: float | Mapping[str, float], cap: float | None = None) -> tuple[TargetSpec, ...]:
+def target_specs(kind: str, value: float | Mapping[str, float], cap: float | None = None,
+                 base: str = "planning_units") -> tuple[TargetSpec, ...]:
     """Expand a scalar (every feature) or a ``{feature: value}`` mapping into specs (``cap``: the
-    largest amount a relative target may ask; Butchart et al. 2015)."""
+    largest amount a relative target may ask; Butchart et al. 2015; ``base``: the total a relative
+    target is a share of)."""
     if isinstance(value, Mapping):
-        return tuple(TargetSpec(kind, v, str(f), cap) for f, v in value.items())
-    return (TargetSpec(kind, value, None, cap),)
+        return tuple(TargetSpec(kind, v, str(f), cap, base) for f, v in value.items())
+    return (TargetSpec(kind, value, None, cap, base),)
 
 
 def resolve_targets(data: PlanningData, specs: tuple[TargetSpec, ...]) -> np.ndarray:
@@ -75,9 +86,9 @@ def resolve_targets(data: PlanningData, specs: tuple[TargetSpec, ...]) -> np.nda
     -------
     numpy.ndarray of shape (m,)
     """
-    totals = data.feature_totals
     t = np.full(data.n_features, np.nan)
     for s in specs:
+        totals = data.totals(s.base)
         if s.feature is None:
             idx = slice(None)
         else:

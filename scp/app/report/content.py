@@ -171,7 +171,12 @@ def features_tables(s: dict, features: pd.DataFrame) -> list[Table]:
         rows.append([str(r.feature), unit_text(r.unit) or "-", num(r.total), num(r.held), pct(r.share_held),
                      pct(r.target_share) if has else "-", (MET if r.met else SHORT) if has else "-",
                      num(r.shortfall) if has else "-"])
-    tables = [Table(header, rows)]
+    bases = s.get("relative_targets_base") or []
+    words = {"planning_units": "the feature's total over the planning units",
+             "all_data": "the feature's total over every cell with data, planning unit or not (relative_to: all_data)"}
+    caption = ("total: over the planning units; relative targets are shares of "
+               + " or of ".join(words[b] for b in bases if b in words)) if bases else None
+    tables = [Table(header, rows, caption) if caption else Table(header, rows)]
     if labels:
         jrows = [[name] + [pct(by_j[name].get(k)) if by_j[name].get(k) is not None else "absent" for k in labels]
                  for name in f["feature"].astype(str) if name in by_j]

@@ -245,6 +245,10 @@ def build_problem(s: Scenario, data: PlanningData, marxan=None) -> Problem:
     if s.targets_within == "jurisdiction":
         if data.jurisdiction is None:
             raise ScenarioError("needs a jurisdiction layer", "targets_within")
+        if s.relative_to == "all_data":
+            raise ScenarioError("the cells outside the planning units have no jurisdiction here, so targets within "
+                                "each jurisdiction are shares of the units' totals; remove relative_to: all_data",
+                                "relative_to")
         data = data.split_by_jurisdiction()
         if marxan is not None and not s.targets:
             raise ScenarioError("with Marxan data, give targets explicitly when splitting them by jurisdiction",
@@ -275,11 +279,12 @@ def build_problem(s: Scenario, data: PlanningData, marxan=None) -> Problem:
                                     lt.cap_amount, lt.cap_target)
         default = s.targets.get("default")
         if default is not None:
-            p = (p.relative_targets(default.relative, cap=default.cap) if default.relative is not None
+            p = (p.relative_targets(default.relative, cap=default.cap, relative_to=s.relative_to)
+                 if default.relative is not None
                  else p.absolute_targets(default.absolute))
         if s.target_rules is not None:  # over the default, under the per-feature targets
             rules = _rule_targets(s, base_names)
-            p = p.relative_targets({part: v for f, v in rules.items() for part in data.features
+            p = p.relative_targets(relative_to=s.relative_to, value={part: v for f, v in rules.items() for part in data.features
                                     if part.split("@")[0] == f})
         for name, t in s.targets.items():
             if name == "default":
@@ -293,7 +298,7 @@ def build_problem(s: Scenario, data: PlanningData, marxan=None) -> Problem:
                                     f"{'...' if len(base_names) > 10 else ''})", f"targets.{name}")
             parts = [name] if s.targets_within == "region" else [f for f in data.features if f.split("@")[0] == name]
             for part in parts:
-                p = (p.relative_targets({part: t.relative}, cap=t.cap) if t.relative is not None
+                p = (p.relative_targets({part: t.relative}, cap=t.cap, relative_to=s.relative_to) if t.relative is not None
                      else p.absolute_targets({part: t.absolute}))
     elif s.targets:
         raise ScenarioError(f"the {o.type} objective does not use targets; remove them", "targets")

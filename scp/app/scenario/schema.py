@@ -32,6 +32,9 @@ A scenario YAML file::
                                        # columns feature and iucn): over targets.default, under the
                                        # per-feature `targets:` entries
     targets_within: region             # or jurisdiction: every country meets each target alone
+    relative_to: planning_units        # relative targets: shares of each feature's total over the
+                                       # planning units (default), or all_data: over every grid cell
+                                       # with data, cost or not (as prioritizr)
     group_targets:                     # one target over several features together
       wetlands: {features: [tugai_riparian, marsh], relative: 0.3}
     coverage: {total: 0.3, per_jurisdiction: 0.3}
@@ -330,6 +333,7 @@ class Scenario(Strict):
     objective: Objective = Objective()
     targets: dict[str, Target] = {}
     targets_within: Literal["region", "jurisdiction"] = "region"
+    relative_to: Literal["planning_units", "all_data"] = "planning_units"
     coverage: Coverage | None = None
     budget: NonNegative | None = None
     boundary: Boundary | None = None
