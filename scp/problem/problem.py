@@ -30,6 +30,7 @@ from .graph import Contiguity, FeatureContiguity, Corridor, Neighbours, adjacenc
 from .objectives import (MaxCover, MaxFeaturesMet, MaxPhylo, MaxUtility, MinLargestShortfall, MinPenalties, MinSet, MinShortfall,
                          feature_weights)
 from .penalties import BoundaryPenalty, ConnectivityPenalty, LinearPenalty, NeighbourPenalty
+from .target_methods import auto_targets
 from .targets import TargetSpec, loglinear_targets, resolve_targets, target_specs
 
 
@@ -143,6 +144,23 @@ class Problem:
         t = loglinear_targets(self.data.feature_totals, lower_amount, lower_target, upper_amount, upper_target,
                               cap_amount, cap_target)
         return self.absolute_targets(dict(zip(self.data.features, t.tolist())))
+
+    def method_targets(self, method, features=None, area_unit: str = "km2",
+                       relative_to: str = "planning_units") -> "Problem":
+        """Absolute targets by a target-setting method (``"rodrigues"``, ``"watson"``, ``"jung"``,
+        ``"ward"``, ``"red_list"``, or a mapping ``{"method": ..., parameters}``; see
+        :mod:`scp.problem.target_methods`) from each feature's total (in ``area_unit``) over the
+        planning units or all data; for ``features`` (default: all)."""
+        names = list(self.data.features) if features is None else [features] if isinstance(features, str) \
+            else list(features)
+        return self.auto_targets({f: method for f in names}, area_unit=area_unit, relative_to=relative_to)
+
+    def auto_targets(self, methods: Mapping[str, object], default=None, area_unit: str = "km2",
+                     relative_to: str = "planning_units") -> "Problem":
+        """Absolute targets with a method per feature (``methods``, else ``default``; prioritizr's
+        ``add_auto_targets``); see :meth:`method_targets`."""
+        t = auto_targets(self.data.features, self.data.totals(relative_to), methods, default, area_unit)
+        return self.absolute_targets(t) if t else self
 
     def _add_targets(self, specs: tuple[TargetSpec, ...]) -> "Problem":
         new = replace(self, targets=self.targets + specs)

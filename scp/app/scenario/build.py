@@ -8,6 +8,7 @@ from ...data import PlanningData
 from ...errors import DataError, ScenarioError
 from ...problem.problem import Problem
 from .decisions import apply_decisions
+from .target_methods import apply_target_methods, rule_targets_of
 from .load import input_files
 from .schema import Scenario
 
@@ -216,25 +217,6 @@ class UnitLayers:
         return mask
 
 
-def _rule_targets(s: Scenario, features) -> dict[str, float]:
-    """``target_rules``: the CSV's categories per feature, mapped to shares (errors name the key)."""
-    import pandas as pd
-
-    from ...problem.targets import rule_targets
-
-    r = s.target_rules
-    table = pd.read_csv(r.file)
-    for col in ("feature", r.column):
-        if col not in table.columns:
-            raise ScenarioError(f"{r.file} has no column {col!r} (columns: {list(table.columns)})",
-                                "target_rules.column" if col == r.column else "target_rules.file")
-    rows = table.dropna(subset=[r.column])
-    unknown = sorted(set(rows["feature"].astype(str)) - set(features))
-    if unknown:
-        raise ScenarioError(f"{r.file} names features the data do not have: {unknown[:5]}", "target_rules.file")
-    return rule_targets(dict(zip(rows["feature"].astype(str), rows[r.column].astype(str))), r.shares)
-
-
 def build_problem(s: Scenario, data: PlanningData, marxan=None) -> Problem:
     """The :class:`~scp.problem.Problem` a scenario describes, with errors naming YAML paths."""
     if data.n_features == 0:
@@ -273,6 +255,7 @@ def build_problem(s: Scenario, data: PlanningData, marxan=None) -> Problem:
     if o.type not in ("max_utility", "max_cover"):
         if marxan is not None and not s.targets:
             p = p.absolute_targets(dict(zip(data.features, marxan.targets.tolist())))
+        p = apply_target_methods(s, p)
         if s.loglinear_targets is not None:
             lt = s.loglinear_targets
             p = p.loglinear_targets(lt.lower_amount, lt.lower_target, lt.upper_amount, lt.upper_target,
@@ -283,7 +266,7 @@ def build_problem(s: Scenario, data: PlanningData, marxan=None) -> Problem:
                  if default.relative is not None
                  else p.absolute_targets(default.absolute))
         if s.target_rules is not None:  # over the default, under the per-feature targets
-            rules = _rule_targets(s, base_names)
+            rules = rule_targets_of(s, base_names)
             p = p.relative_targets(relative_to=s.relative_to, value={part: v for f, v in rules.items() for part in data.features
                                     if part.split("@")[0] == f})
         for name, t in s.targets.items():

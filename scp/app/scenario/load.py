@@ -24,7 +24,7 @@ from .yaml_file import read_yaml_file
 PATH_KEYS = [("data", "grid", "path"), ("data", "grid", "feature_path"), ("data", "vector", "path"),
              ("data", "tables", "pu"),
              ("data", "tables", "rij"), ("data", "tables", "boundary"), ("data", "marxan"),
-             ("connectivity", "path"), ("target_rules", "file"), ("objective", "tree"), ("outputs", "places"),
+             ("connectivity", "path"), ("target_rules", "file"), ("target_methods", "file"), ("objective", "tree"), ("outputs", "places"),
              ("outputs", "dir")]
 MAX_EXTENDS = 20
 
@@ -242,6 +242,8 @@ def input_files(scenario: Scenario) -> list[tuple[str, str]]:
         found.append(("connectivity.path", scenario.connectivity.path))
     if scenario.target_rules:
         found.append(("target_rules.file", scenario.target_rules.file))
+    if scenario.target_methods and scenario.target_methods.file:
+        found.append(("target_methods.file", scenario.target_methods.file))
     if scenario.objective.tree:
         found.append(("objective.tree", scenario.objective.tree))
     if d.marxan is not None:

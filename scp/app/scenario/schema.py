@@ -31,6 +31,11 @@ A scenario YAML file::
                                        # optional: relative targets by a feature attribute (CSV with
                                        # columns feature and iucn): over targets.default, under the
                                        # per-feature `targets:` entries
+    target_methods: {area_unit: km2, default: jung, features: {markhor: ward},
+                     file: traits.csv, column: method}   # optional: targets from range sizes by
+                                       # rodrigues / watson / jung / ward / red_list (with parameters:
+                                       # {method: rodrigues, common_target: 0.176}) or relative /
+                                       # absolute ({method: relative, value: 0.3}); under `targets:`
     targets_within: region             # or jurisdiction: every country meets each target alone
     relative_to: planning_units        # relative targets: shares of each feature's total over the
                                        # planning units (default), or all_data: over every grid cell
@@ -84,7 +89,7 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 from .schema_types import NonNegative, Share, Strict
 from .schema_decisions import DecisionBoundsSpec, DecisionsSpec
 from .schema_targets import (GroupTargetSpec, LinearPenaltySpec, LoglinearTargets, NeighbourPenaltySpec,
-                             TargetRules)
+                             TargetMethods, TargetRules)
 
 
 class LayerSource(Strict):
@@ -347,6 +352,7 @@ class Scenario(Strict):
     group_targets: dict[str, GroupTargetSpec] = {}
     loglinear_targets: LoglinearTargets | None = None
     target_rules: TargetRules | None = None
+    target_methods: TargetMethods | None = None
     zones: dict[str, ZoneSpec] = {}
     decisions: DecisionsSpec = DecisionsSpec()
     decision_bounds: DecisionBoundsSpec | None = None

@@ -3,6 +3,8 @@ document): ``target_rules``, ``loglinear_targets``, ``group_targets``, ``linear_
 
 from __future__ import annotations
 
+from typing import Literal, Union
+
 from pydantic import model_validator
 
 from .schema_types import NonNegative, Share, Strict
@@ -53,3 +55,15 @@ class NeighbourPenaltySpec(Strict):
 
     penalty: NonNegative
     directions: int = 4
+
+
+class TargetMethods(Strict):
+    """Targets from each feature's total by a method (scp.problem.target_methods): ``default`` for
+    every feature, ``features`` per feature, or a CSV ``file`` with columns ``feature`` and
+    ``column`` naming a method per feature; ``area_unit`` is the unit of the amounts."""
+
+    area_unit: Literal["km2", "ha", "m2"] = "km2"
+    default: Union[str, dict, None] = None
+    features: dict[str, Union[str, dict]] = {}
+    file: str | None = None
+    column: str = "method"
