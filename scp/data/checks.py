@@ -46,7 +46,8 @@ def describe_ids(ids: np.ndarray, bad: np.ndarray, limit: int = 5) -> str:
     return shown + (f" (and {more} more)" if more > 0 else "")
 
 
-def unit_vector(name: str, values, n: int, ids: np.ndarray, *, allow_negative: bool = False) -> np.ndarray:
+def unit_vector(name: str, values, n: int, ids: np.ndarray, *, allow_negative: bool = False,
+                hint: str = "") -> np.ndarray:
     """``values`` as one finite number per unit (a scalar is broadcast), >= 0 unless
     ``allow_negative``; errors name ``name`` and the PU ids."""
     try:
@@ -68,7 +69,7 @@ def unit_vector(name: str, values, n: int, ids: np.ndarray, *, allow_negative: b
         if bad.any():
             raise DataError(
                 f"{name}: {int(bad.sum())} planning unit(s) have negative values "
-                f"(PU ids {describe_ids(ids, bad)}); values must be >= 0"
+                f"(PU ids {describe_ids(ids, bad)}); values must be >= 0{hint}"
             )
     return arr
 

@@ -73,6 +73,14 @@ class PlanningData:
         """Total amount of each feature over all PUs, shape (m,)."""
         return np.asarray(self.rij.sum(axis=1)).ravel()
 
+    @property
+    def signed_features(self) -> np.ndarray:
+        """Boolean per feature: whether any of its amounts is negative."""
+        coo = self.rij.tocoo()
+        out = np.zeros(self.n_features, dtype=bool)
+        out[coo.row[coo.data < 0]] = True
+        return out
+
     def totals(self, base: str = "planning_units") -> np.ndarray:
         """Per feature, the total a relative target is a share of: over the planning units, or
         (``"all_data"``) over every cell with data, planning unit or not (grid data; other data
@@ -152,7 +160,9 @@ class PlanningData:
         return PlanningData.from_arrays(
             cost=self.cost, features=rij, feature_names=[names[k] for k in order], ids=self.ids, area=self.area,
             jurisdiction=self.jurisdiction, status=self.status, boundary=self.boundary,
-            connectivity=self.connectivity, grid=self.grid, geometry=self.geometry, units=self.units)
+            connectivity=self.connectivity, grid=self.grid, geometry=self.geometry, units=self.units,
+            negative_features=[n for n in names if n.split(separator)[0] in
+                               set(np.array(self.features)[self.signed_features].tolist())])
 
     def to_grid(self, values: np.ndarray, name: str = "value"):
         """Map a per-PU vector back onto the grid as an :class:`xarray.DataArray`.
@@ -192,6 +202,7 @@ class PlanningData:
         geometry=None,
         units: Mapping[str, str] | None = None,
         data_totals=None,
+        negative_features: Sequence[str] = (),
     ) -> "PlanningData":
         """Build from arrays.
 
@@ -208,6 +219,8 @@ class PlanningData:
         boundary: (n, n) symmetric matrix, diagonal = exposed edge.
         connectivity: named (n, n) matrices.
         units: unit per quantity (``cost``, ``area``, ``boundary``, feature names), for reports.
+        negative_features: names of features whose amounts may be negative (e.g. a threat layer
+            whose presence counts against a plan); any other negative amount is an error.
         data_totals: (m,) per feature, its total over every cell with data (planning units and
             cells that are not, e.g. NaN-cost cells of a grid): the base of relative targets
             ``relative_to="all_data"``; at least the total over the units.
@@ -234,7 +247,10 @@ class PlanningData:
             for name, v in features.items():
                 if sp.issparse(v):
                     v = np.asarray(v.todense()).ravel()
-                rows.append(sp.csr_matrix(_vector(f"feature {name!r}", v, n, ids_arr).reshape(1, n)))
+                rows.append(sp.csr_matrix(_vector(f"feature {name!r}", v, n, ids_arr,
+                                                  allow_negative=str(name) in negative_features,
+                                                  hint=" (list a feature meant to be negative, e.g. a threat, in "
+                                                       "negative_features)").reshape(1, n)))
             rij = sp.vstack(rows, format="csr") if rows else sp.csr_matrix((0, n))
         else:
             rij = sp.csr_matrix(features, dtype=np.float64)
@@ -248,9 +264,12 @@ class PlanningData:
             if not np.isfinite(rij.data).all():
                 bad_rows = np.unique(np.repeat(np.arange(rij.shape[0]), np.diff(rij.indptr))[~np.isfinite(rij.data)])
                 raise DataError(f"features: NaN or infinite amounts for feature(s) {[names[i] for i in bad_rows[:5]]}")
-            if (rij.data < 0).any():
-                bad_rows = np.unique(np.repeat(np.arange(rij.shape[0]), np.diff(rij.indptr))[rij.data < 0])
-                raise DataError(f"features: negative amounts for feature(s) {[names[i] for i in bad_rows[:5]]}; amounts must be >= 0")
+            bad_rows = np.unique(np.repeat(np.arange(rij.shape[0]), np.diff(rij.indptr))[rij.data < 0])
+            bad_rows = [i for i in bad_rows if names[i] not in negative_features]
+            if bad_rows:
+                raise DataError(f"features: negative amounts for feature(s) {[names[i] for i in bad_rows[:5]]}; "
+                                "amounts must be >= 0 (list a feature meant to be negative, e.g. a threat, in "
+                                "negative_features)")
         blank = [k for k, x in enumerate(names) if not x.strip()]
         if blank:
             raise DataError(f"features: feature {blank[0] + 1} has an empty name; give every feature a name")
@@ -340,6 +359,7 @@ class PlanningData:
         locked_in: str | Sequence[str] | None = None,
         locked_out: str | Sequence[str] | None = None,
         boundary: bool = True,
+        negative_features: Sequence[str] = (),
     ) -> "PlanningData":
         """Build from a 2-D gridded :class:`xarray.Dataset` (or mapping of DataArrays).
 
@@ -356,8 +376,10 @@ class PlanningData:
             CF attributes ``flag_values`` / ``flag_meanings`` (e.g. ``1 2`` / ``"TKM UZB"``).
         locked_in, locked_out: names of one or more boolean/0-1 layers (combined with "or").
         boundary: build the 4-neighbour boundary matrix from the grid.
+        negative_features: feature layers whose values may be negative (e.g. a threat).
         """
         from .grid import grid_arrays
 
         return cls.from_arrays(**grid_arrays(dataset, cost, features, area=area, jurisdiction=jurisdiction,
-                                             locked_in=locked_in, locked_out=locked_out, boundary=boundary))
+                                             locked_in=locked_in, locked_out=locked_out, boundary=boundary),
+                               negative_features=negative_features)

@@ -45,7 +45,8 @@ def infeasibility_reasons(problem: "Problem") -> list[str]:
     held_at = " (each at its largest share)" if capped else ""
     if hard_targets(problem.objective):
         t = problem.resolved_targets()
-        reachable = np.asarray(data.rij @ most).ravel()
+        positive = data.rij.maximum(0) if data.signed_features.any() else data.rij  # negative parts can be left out
+        reachable = np.asarray(positive @ most).ravel()
         short = np.isfinite(t) & (t > reachable * (1 + 1e-9) + 1e-12)
         for j in np.flatnonzero(short):
             reasons.append(

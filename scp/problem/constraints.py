@@ -178,4 +178,7 @@ class GroupTarget:
         """``t_G``."""
         if self.kind == "absolute":
             return self.value
+        if data.signed_features[self.indices(data)].any():
+            raise ScenarioError("a relative group target over features with negative amounts means nothing; give "
+                                "an absolute one", f"group_targets.{self.name}")
         return self.value * float(data.feature_totals[self.indices(data)].sum())

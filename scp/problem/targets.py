@@ -11,6 +11,10 @@ A target ``t_j`` is the amount of feature ``j`` that the selection must hold:
   planning region may be out of reach; ``all_data`` is for a region that is part of a larger
   range, where a share of the whole range is meant.
 
+Features may have negative amounts (a threat layer; ``PlanningData`` ``negative_features``): their
+targets must be absolute (a share of a total that mixes signs means nothing), and a target row
+``sum_i r_ij x_i >= t_j`` then asks the plan to hold at least ``t_j`` net of the negative parts.
+
 Specifications are applied in order; a later one overrides an earlier one for the
 features it names (``feature=None`` means every feature). In the minimum-set objective
 each target becomes the row ``sum_i r_ij x_i >= t_j`` (tag ``"target"``).
@@ -54,8 +58,6 @@ class TargetSpec:
             raise ScenarioError(f"{self.value!r} is not a finite number", where)
         if self.kind == "relative" and not 0.0 <= v <= 1.0:
             raise ScenarioError(f"{v} is not in [0, 1] (a share of the feature's total; 0.3 means 30%)", where)
-        if self.kind == "absolute" and v < 0:
-            raise ScenarioError(f"{v} is negative; an absolute target is an amount >= 0", where)
         object.__setattr__(self, "value", v)
         if self.cap is not None:
             if self.kind != "relative":
@@ -97,8 +99,16 @@ def resolve_targets(data: PlanningData, specs: tuple[TargetSpec, ...]) -> np.nda
             except DataError as exc:
                 raise ScenarioError(str(exc), f"targets.{s.feature}") from None
         if s.kind == "relative":
+            signed = np.atleast_1d(data.signed_features[idx])
+            if signed.any():
+                name = s.feature or np.array(data.features)[data.signed_features][0]
+                raise ScenarioError(f"feature {name!r} has negative amounts, so a share of its total means nothing; "
+                                    "give it an absolute target (or none)", f"targets.{s.feature or 'default'}")
             t[idx] = s.value * totals[idx] if s.cap is None else np.minimum(s.value * totals[idx], s.cap)
         else:
+            if s.value < 0 and not np.atleast_1d(data.signed_features[idx]).all():
+                raise ScenarioError(f"{s.value:g} is negative; an absolute target is an amount >= 0 (a negative one "
+                                    "only for features with negative amounts)", f"targets.{s.feature or 'all'}.absolute")
             t[idx] = s.value
     return t
 

@@ -66,6 +66,9 @@ def ferrier_probabilities(problem, selection) -> dict:
         raise ScenarioError("Ferrier irreplaceability needs targets; add relative_targets(...) or use "
                             "replacement importance", "importance")
     t = np.nan_to_num(t, nan=0.0)
+    if data.signed_features.any():
+        raise ScenarioError("Ferrier irreplaceability needs amounts >= 0; some features have negative ones "
+                            "(use replacement importance)", "importance")
     N, n = data.n_pu, int(sel.sum())
     R = sp.csr_matrix(data.rij)
     total = np.asarray(R.sum(axis=1)).ravel()

@@ -114,15 +114,18 @@ def solve_model(problem: Problem, model: Model, solver: str = "highs", *, gap: f
     portfolio) and verify the selection against ``problem``; see :func:`solve`."""
     threads = checked_threads(threads)
     deadline = deadline or Deadline(None if time_limit is None else float(time_limit))
+    if problem.decisions.continuous and warm_start is not None:
+        announce(progress, "continuous decisions: no 0/1 heuristic start; solving the model directly")
+        warm_start = None
+    elif isinstance(warm_start, str) and problem.data.signed_features.any():
+        announce(progress, "features with negative amounts: the greedy start assumes amounts >= 0; solving directly")
+        warm_start = None
     if cut_constraints(problem):
         res = _solve_by_cuts(problem, model, solver, warm_start, SolveOptions(
             gap=gap, threads=threads, verbose=verbose, progress=progress, deadline_at=deadline.at), deadline)
         return verified(problem, model, res, deadline.limit, compile_time)
     start: Start | None = None
     res: SolverResult | None = None
-    if problem.decisions.continuous and warm_start is not None:
-        announce(progress, "continuous decisions: no 0/1 heuristic start; solving the model directly")
-        warm_start = None
     if isinstance(warm_start, str):
         if warm_start != "heuristic":
             raise ScenarioError(f"{warm_start!r}: give a selection or 'heuristic'", "solver.warm_start")

@@ -96,7 +96,8 @@ def _load_data(s: Scenario) -> tuple[PlanningData, object | None]:
         try:
             data = PlanningData.from_xarray(ds, cost=g.cost, features=features, area=g.area,
                                             jurisdiction=g.jurisdiction, locked_in=g.locked_in or None,
-                                            locked_out=g.locked_out or None, boundary=g.boundary)
+                                            locked_out=g.locked_out or None, boundary=g.boundary,
+                                            negative_features=g.negative_features)
         except DataError as exc:
             files = g.path + (f" + {g.feature_path}" if g.feature_path else "")
             raise DataError(f"{files}: {exc}") from None

@@ -14,6 +14,7 @@ A scenario YAML file::
         jurisdiction: country
         locked_in: [reserve]           # one or more 0/1 layers
         locked_out: [settlement]
+        negative_features: [threat]    # optional: layers whose negative values count against a plan
       # or  vector: {path: pus.gpkg, id: id, cost: cost, features: all, jurisdiction: country}
       # or  tables: {pu: pu.csv, rij: rij.csv, boundary: bound.csv}
       # or  marxan: path/to/marxan/project
@@ -112,6 +113,7 @@ class LayerSource(Strict):
 
 class GridSource(LayerSource):
     feature_path: str | None = None  # features from another file on the same grid
+    negative_features: list[str] = []  # features whose amounts may be negative (e.g. a threat layer)
 
 
 class VectorSource(LayerSource):
