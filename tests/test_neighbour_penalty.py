@@ -51,7 +51,7 @@ def test_larger_reward_clusters_the_plan_and_bad_arguments_fail():
     with pytest.raises(ScenarioError, match="must be 4 or 8"):
         scp.Problem(d).neighbour_penalty(1.0, directions=6)
     with pytest.raises(ScenarioError):
-        scp.Problem(d).neighbour_penalty(-1.0)
+        scp.Problem(d).neighbour_penalty(float("nan"))  # negative factors are allowed (tests/test_negative_penalties.py)
 
 
 def test_neighbour_penalty_from_yaml(tmp_path):

@@ -54,7 +54,7 @@ def test_joint_infeasibility_found_by_solver():
         (lambda p: p.absolute_targets(-1), "targets.all.absolute"),
         (lambda p: p.coverage(30), "coverage.fraction: 30.0 is not in [0, 1]"),
         (lambda p: p.coverage(0.3, by=["KAZ"]), "coverage.by: unknown jurisdiction(s) ['KAZ']"),
-        (lambda p: p.boundary_penalty(-1), "boundary.penalty"),
+        (lambda p: p.boundary_penalty(float("nan")), "boundary.penalty"),  # negative: allowed (spreads a plan)
         (lambda p: p.connectivity_penalty(1.0), "connectivity.matrix"),
         (lambda p: p.budget(float("nan")), "budget"),
         (lambda p: p.max_utility(budget=-3), "objective.budget"),

@@ -64,7 +64,7 @@ def compile_problem(problem: "Problem", pair_formulation: str = "pairs") -> Mode
         if isinstance(c, Locked):
             compile_locked(c, b, data, x, dec.upper)
     # penalties
-    active = [p for p in problem.penalties if p.penalty > 0]
+    active = [p for p in problem.penalties if p.penalty != 0]
     if active:
         linear = np.zeros(n)
         pairs = sp.csr_matrix((n, n))
@@ -99,6 +99,9 @@ def _check_continuous(problem: "Problem", pair_formulation: str) -> None:
     if pair_formulation != "pairs":
         raise ScenarioError("continuous decisions price penalties on min(x_i, x_j), which only the 'pairs' "
                             "formulation does; use formulation 'pairs'", "solver.formulation")
+    if any(p.penalty < 0 and not hasattr(p, "values") for p in problem.penalties):
+        raise ScenarioError("a negative pair penalty prices x_i x_j as max(0, x_i + x_j - 1), which differs from "
+                            "the shared part of shares; use binary decisions", "decisions")
 
 
 def _formulation(table: dict, component):

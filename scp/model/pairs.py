@@ -23,17 +23,27 @@ def pair_block(b: ModelBuilder, x: slice, linear: np.ndarray, pairs: sp.csr_matr
     order = np.lexsort((j, i))
     i, j, w = i[order], j[order], w[order]
     k = w.size
-    if k == 0:
-        return
-    y = b.add_columns("pair_aux", k, lower=0.0, upper=1.0, cost=-w)
-    b.info["pair_ij"] = (i, j)
-    r = np.arange(k)
-    for tag, other in (("pair_aux:i", i), ("pair_aux:j", j)):
-        rows = np.concatenate([r, r])
-        cols = np.concatenate([y.start + r, x.start + other])
-        vals = np.concatenate([np.ones(k), -np.ones(k)])
-        block = sp.csr_matrix((vals, (rows, cols)), shape=(k, y.stop))
-        b.add_rows(tag, block, -np.inf, 0.0)
+    if k:
+        y = b.add_columns("pair_aux", k, lower=0.0, upper=1.0, cost=-w)
+        b.info["pair_ij"] = (i, j)
+        r = np.arange(k)
+        for tag, other in (("pair_aux:i", i), ("pair_aux:j", j)):
+            rows = np.concatenate([r, r])
+            cols = np.concatenate([y.start + r, x.start + other])
+            vals = np.concatenate([np.ones(k), -np.ones(k)])
+            block = sp.csr_matrix((vals, (rows, cols)), shape=(k, y.stop))
+            b.add_rows(tag, block, -np.inf, 0.0)
+    neg = W.data < 0  # a cost on the product (negative penalty factors): y >= x_i + x_j - 1
+    if neg.any():
+        i, j, w = W.row[neg].astype(np.int64), W.col[neg].astype(np.int64), -W.data[neg]
+        k = w.size
+        y = b.add_columns("pair_aux_cost", k, lower=0.0, upper=1.0, cost=w)
+        b.info["pair_cost_ij"] = (i, j)
+        r = np.arange(k)
+        block = sp.csr_matrix((np.concatenate([np.ones(k), -np.ones(k), -np.ones(k)]),
+                               (np.concatenate([r, r, r]), np.concatenate([y.start + r, x.start + i, x.start + j]))),
+                              shape=(k, y.stop))
+        b.add_rows("pair_aux:both", block, -1.0, np.inf)
 
 
 def compact_pair_block(b: ModelBuilder, x: slice, linear: np.ndarray, pairs: sp.csr_matrix) -> None:
@@ -52,7 +62,10 @@ def compact_pair_block(b: ModelBuilder, x: slice, linear: np.ndarray, pairs: sp.
     if linear is not None:  # None: the caller adds the linear part itself
         b.add_cost(x, linear)
     W = sp.triu(pairs, k=1).tocsr()
-    W.data[W.data < 0] = 0.0
+    if (W.data < 0).any():
+        from ..errors import ScenarioError
+
+        raise ScenarioError("negative pair penalties need the 'pairs' formulation", "solver.formulation")
     W.eliminate_zeros()
     if W.nnz == 0:
         return

@@ -25,8 +25,7 @@ Every penalty is written as a linear part and a pair part with non-negative weig
 
       e_i = 0,                                   W_ij = p A_ij
 
-  so selections with few selected neighbours pay more than clustered ones. ``p >= 0`` (a negative
-  ``p``, spreading units apart, would need the other linearisation of the product).
+  so selections with few selected neighbours pay more than clustered ones.
 
 * Asymmetric connectivity ``D`` charges ``p sum_{i != j} D_ij x_i (1 - x_j)`` (Beger et al.
   2010; flow out of the selection is lost)::
@@ -38,6 +37,13 @@ continuous ``y_ij in [0, 1]``, ``y_ij <= x_i``, ``y_ij <= x_j`` and objective co
 ``-W_ij`` (tags ``"pair_aux"`` columns, ``"pair_aux:i"`` and ``"pair_aux:j"`` rows). Because
 ``W_ij >= 0`` and the objective is minimised, ``y_ij = min(x_i, x_j) = x_i x_j`` at every
 optimum. (Maximisation objectives are compiled as minimisation, so the same holds.)
+
+Negative penalty factors (prioritizr allows them: a negative boundary penalty spreads a plan out,
+a negative neighbour penalty keeps selected units apart) flip the signs: ``W_ij < 0`` makes
+``-W_ij x_i x_j`` a cost, linearised with ``y_ij >= x_i + x_j - 1`` (tag ``"pair_aux:both"``) and
+``y_ij >= 0``, so that ``y_ij = max(0, x_i + x_j - 1) = x_i x_j`` for 0/1 decisions. That form
+prices shares differently from ``min(x_i, x_j)``, so negative pair penalties need binary
+decisions; the compact formulation takes ``W_ij >= 0`` only.
 
 References
 ----------
@@ -61,6 +67,17 @@ def _check_penalty(value: float, where: str) -> float:
     return non_negative(value, where, " (0 switches the penalty off)")
 
 
+def _signed_penalty(value: float, where: str) -> float:
+    """A finite penalty factor of either sign (negative: the penalty rewards what it charged)."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ScenarioError(f"{value!r} is not a number", where) from None
+    if not np.isfinite(v):
+        raise ScenarioError(f"{value!r} must be a finite number (0 switches the penalty off)", where)
+    return v
+
+
 def _off_diagonal(m: sp.csr_matrix) -> sp.csr_matrix:
     m = sp.csr_matrix(m)
     out = (m - sp.diags(m.diagonal())).tocsr()
@@ -76,7 +93,7 @@ class BoundaryPenalty:
     edge_factor: float = 1.0
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "penalty", _check_penalty(self.penalty, "boundary.penalty"))
+        object.__setattr__(self, "penalty", _signed_penalty(self.penalty, "boundary.penalty"))
         f = _check_penalty(self.edge_factor, "boundary.edge_factor")
         if f > 1:
             raise ScenarioError(f"{f} is not in [0, 1]", "boundary.edge_factor")
@@ -106,7 +123,7 @@ class ConnectivityPenalty:
     asymmetric: bool = False
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "penalty", _check_penalty(self.penalty, "connectivity.penalty"))
+        object.__setattr__(self, "penalty", _signed_penalty(self.penalty, "connectivity.penalty"))
 
     def resolve(self, data: PlanningData) -> sp.csr_matrix:
         if not data.connectivity:
@@ -142,7 +159,7 @@ class LinearPenalty:
     name: str = "linear"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "penalty", _check_penalty(self.penalty, f"linear_penalties.{self.name}.penalty"))
+        object.__setattr__(self, "penalty", _signed_penalty(self.penalty, f"linear_penalties.{self.name}.penalty"))
         v = np.asarray(self.values, dtype=np.float64)
         if v.ndim != 1 or not np.isfinite(v).all():
             bad = int((~np.isfinite(v)).sum()) if v.ndim == 1 else -1
@@ -166,7 +183,7 @@ class NeighbourPenalty:
     directions: int = 4
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "penalty", _check_penalty(self.penalty, "neighbour_penalty.penalty"))
+        object.__setattr__(self, "penalty", _signed_penalty(self.penalty, "neighbour_penalty.penalty"))
         if self.directions not in (4, 8):
             raise ScenarioError(f"directions {self.directions!r} must be 4 or 8", "neighbour_penalty.directions")
 

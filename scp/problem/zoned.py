@@ -106,6 +106,8 @@ class ZonedProblem:
                 raise ScenarioError(f"{type(c).__name__} constraints are not available with zones yet; use "
                                     "the zone methods (coverage, locks) or a plan without zones", "zones")
         for p in self.base.penalties:
+            if p.penalty < 0:
+                raise ScenarioError("negative penalties are not available with zones; give penalties >= 0", "zones")
             if not isinstance(p, (BoundaryPenalty, ConnectivityPenalty)) or getattr(p, "asymmetric", False):
                 raise ScenarioError(f"{type(p).__name__}{' (asymmetric)' if getattr(p, 'asymmetric', False) else ''}"
                                     " is not available with zones yet", "zones")

@@ -235,6 +235,10 @@ def full_start(model, selection: np.ndarray) -> np.ndarray:
         i, j = model.info["pair_ij"]
         out[model.cols("pair_aux")] = x[i] * x[j]
         known.add("pair_aux")
+    if "pair_cost_ij" in model.info:
+        i, j = model.info["pair_cost_ij"]
+        out[model.cols("pair_aux_cost")] = x[i] * x[j]
+        known.add("pair_aux_cost")
     if "pair_compact" in model.info:
         units, S = model.info["pair_compact"]
         out[model.cols("pair_compact")] = x[units] * (S[units] @ x)

@@ -117,8 +117,10 @@ def solve_model(problem: Problem, model: Model, solver: str = "highs", *, gap: f
     if problem.decisions.continuous and warm_start is not None:
         announce(progress, "continuous decisions: no 0/1 heuristic start; solving the model directly")
         warm_start = None
-    elif isinstance(warm_start, str) and problem.data.signed_features.any():
-        announce(progress, "features with negative amounts: the greedy start assumes amounts >= 0; solving directly")
+    elif isinstance(warm_start, str) and (problem.data.signed_features.any()
+                                          or any(p.penalty < 0 for p in problem.penalties)):
+        announce(progress, "negative amounts or penalties: the greedy start and local search assume them >= 0; "
+                 "solving directly")
         warm_start = None
     if cut_constraints(problem):
         res = _solve_by_cuts(problem, model, solver, warm_start, SolveOptions(

@@ -305,7 +305,7 @@ def build_problem(s: Scenario, data: PlanningData, marxan=None) -> Problem:
     if s.budget is not None:
         p = p.budget(s.budget)
     blm = s.boundary.penalty if s.boundary is not None else (marxan.blm if marxan is not None else 0.0)
-    if blm > 0:
+    if blm != 0:
         if data.boundary is None:
             raise ScenarioError("a boundary penalty needs a boundary matrix: use grid data, a boundary table "
                                 "or a Marxan bound.dat", "boundary.penalty")
@@ -334,7 +334,7 @@ def build_problem(s: Scenario, data: PlanningData, marxan=None) -> Problem:
                                 "group target", f"group_targets.{name}")
         p = p.group_target(name, g.features, relative=g.relative, absolute=g.absolute)
     for name, lp in s.linear_penalties.items():
-        if lp.penalty > 0:
+        if lp.penalty != 0:
             p = p.linear_penalty(lp.penalty, layers(lp.layer, f"linear_penalties.{name}.layer"), name)
     if s.neighbours is not None:
         p = p.neighbours(s.neighbours.k, s.neighbours.directions, s.neighbours.clamp)
@@ -343,7 +343,7 @@ def build_problem(s: Scenario, data: PlanningData, marxan=None) -> Problem:
         resistance = layers(c.resistance, f"{key}.resistance") if c.resistance else None
         p = p.corridor(layers.area(c.from_, f"{key}.from"), layers.area(c.to, f"{key}.to"), resistance,
                        c.weight, name, c.directions)
-    if s.connectivity is not None and s.connectivity.penalty > 0:
+    if s.connectivity is not None and s.connectivity.penalty != 0:
         import scipy.sparse as sp
         from dataclasses import replace
 

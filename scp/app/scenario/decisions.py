@@ -10,7 +10,7 @@ from ...problem import Problem
 def apply_decisions(s, p: Problem, layers) -> Problem:
     """``p`` with the decision type and bounds and the neighbour penalty of scenario ``s``
     (``layers`` gives per-unit layers)."""
-    if s.neighbour_penalty is not None and s.neighbour_penalty.penalty > 0:
+    if s.neighbour_penalty is not None and s.neighbour_penalty.penalty != 0:
         from ...errors import DataError, ScenarioError
 
         try:

@@ -87,7 +87,7 @@ from typing import Literal, Union
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 
-from .schema_types import NonNegative, Share, Strict
+from .schema_types import Finite, NonNegative, Share, Strict
 from .schema_decisions import DecisionBoundsSpec, DecisionsSpec
 from .schema_targets import (GroupTargetSpec, LinearPenaltySpec, LoglinearTargets, NeighbourPenaltySpec,
                              TargetMethods, TargetRules)
@@ -189,7 +189,7 @@ class Coverage(Strict):
 
 
 class Boundary(Strict):
-    penalty: NonNegative = 0.0
+    penalty: Finite = 0.0  # negative: spread the plan out (prioritizr's negative boundary penalty)
     edge_factor: Share = 1.0
     zones: list[list[NonNegative]] | None = None  # with zones: edge costs, zones x zones (see ZoneSpec)
 
@@ -213,7 +213,7 @@ class Resistance(Strict):
 
 
 class Connectivity(Strict):
-    penalty: NonNegative = 0.0
+    penalty: Finite = 0.0
     path: str | None = None  # .npz sparse matrix (scipy.sparse.save_npz) over the PUs in data order
     resistance: Resistance | None = None
     asymmetric: bool = False

@@ -7,7 +7,7 @@ from typing import Literal, Union
 
 from pydantic import model_validator
 
-from .schema_types import NonNegative, Share, Strict
+from .schema_types import Finite, NonNegative, Share, Strict
 
 
 class TargetRules(Strict):
@@ -47,13 +47,13 @@ class LinearPenaltySpec(Strict):
     """A per-unit penalty layer in the objective: ``penalty * sum of the layer over the plan``."""
 
     layer: str
-    penalty: NonNegative = 1.0
+    penalty: Finite = 1.0
 
 
 class NeighbourPenaltySpec(Strict):
     """A reward per pair of adjacent selected units (prioritizr's neighbour penalties)."""
 
-    penalty: NonNegative
+    penalty: Finite
     directions: int = 4
 
 

@@ -25,3 +25,14 @@ def _non_negative(v: float | None) -> float | None:
 
 Share = Annotated[float, AfterValidator(_share)]
 NonNegative = Annotated[float, AfterValidator(_non_negative)]
+
+
+def _finite(v: float | None) -> float | None:
+    import math
+
+    if v is not None and not math.isfinite(v):
+        raise ValueError(f"{v!r} must be a finite number")
+    return v
+
+
+Finite = Annotated[float, AfterValidator(_finite)]  # a penalty factor: negative ones reverse its sense
