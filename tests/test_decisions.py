@@ -165,3 +165,24 @@ def test_solution_table_and_summary_carry_the_shares():
     frame = sol.to_frame()
     np.testing.assert_allclose(frame["share"], sol.shares)
     assert (frame["selected"] == (sol.shares > 0)).all() and sol.summary()["decisions"] == "proportion"
+
+
+def test_report_counts_areas_and_costs_pro_rata(tmp_path):
+    from scenario_fixtures import base_document, write_scenario
+    from scp.app.scenario.load import load_scenario
+    from scp.app.scenario.run import run_scenario
+
+    doc = base_document()
+    doc["decisions"] = {"type": "proportion"}
+    sol, out = run_scenario(load_scenario(write_scenario(str(tmp_path), doc)), out=str(tmp_path / "res"))
+    import json
+
+    summary = json.loads(open(f"{out}/summary.json").read())
+    total = next(r for r in summary["by_jurisdiction"] if r["jurisdiction"] == "total")
+    d = sol.problem.data
+    assert total["cost"] == pytest.approx(float(d.cost @ sol.shares))
+    assert total["selected_area"] == pytest.approx(float(d.area @ sol.shares))
+    assert "managed share" in open(f"{out}/report.md").read()
+    import pandas as pd
+
+    np.testing.assert_allclose(pd.read_csv(f"{out}/solution.csv")["share"], sol.shares)

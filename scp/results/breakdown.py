@@ -24,7 +24,7 @@ import numpy as np
 
 from ..data.planning_data import LOCKED_IN
 from ..problem.constraints import Coverage
-from .evaluate import TOL, as_selection
+from .evaluate import TOL, decision_values
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..problem.problem import Problem
@@ -45,20 +45,22 @@ def jurisdiction_rows(problem: "Problem", selection) -> list[dict]:
     """One row per jurisdiction and a ``"total"`` row: units, area, cost and coverage, split into
     existing (locked-in) and added units, with the coverage floor and whether it is met."""
     data = problem.data
-    sel = as_selection(data.n_pu, selection)
+    x = decision_values(problem, selection)  # 0/1, or the managed shares (areas and costs pro rata)
+    sel = x > 0
     existing = sel & (data.status == LOCKED_IN)
     added = sel & ~existing
     floors = coverage_floors(problem)
     groups = [(k, data.jurisdiction == k) for k in data.jurisdictions] if data.jurisdiction is not None else []
     groups.append(("total", np.ones(data.n_pu, dtype=bool)))
     rows = []
+    a, c = data.area * x, data.cost * x
     for label, m in groups:
         area = float(data.area[m].sum())
         row = {"jurisdiction": label, "units": int(m.sum()), "area": area,
-               "existing_units": int((existing & m).sum()), "existing_area": float(data.area[existing & m].sum()),
-               "existing_cost": float(data.cost[existing & m].sum()),
-               "added_units": int((added & m).sum()), "added_area": float(data.area[added & m].sum()),
-               "added_cost": float(data.cost[added & m].sum())}
+               "existing_units": int((existing & m).sum()), "existing_area": float(a[existing & m].sum()),
+               "existing_cost": float(c[existing & m].sum()),
+               "added_units": int((added & m).sum()), "added_area": float(a[added & m].sum()),
+               "added_cost": float(c[added & m].sum())}
         row["selected_area"] = row["existing_area"] + row["added_area"]
         row["cost"] = row["existing_cost"] + row["added_cost"]
         row["coverage"] = row["selected_area"] / area if area > 0 else 0.0
@@ -75,7 +77,7 @@ def feature_shares_by_jurisdiction(problem: "Problem", selection) -> dict[str, d
     data = problem.data
     if data.jurisdiction is None:
         return {}
-    x = as_selection(data.n_pu, selection).astype(np.float64)
+    x = decision_values(problem, selection)
     out: dict[str, dict[str, float | None]] = {f: {} for f in data.features}
     for label in data.jurisdictions:
         m = (data.jurisdiction == label).astype(np.float64)

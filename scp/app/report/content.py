@@ -92,6 +92,9 @@ def summary_text(s: dict, features: pd.DataFrame) -> list[str]:
     pens = [k for k, _ in (s.get("objective_terms") or []) if k.endswith("penalty")]
     if pens:
         asked.append("a " + " and a ".join(pens) + " in the objective")
+    if s.get("decisions") in ("proportion", "semicontinuous"):
+        asked.append("a managed share of each unit (proportion decisions: areas, costs and amounts count pro rata; "
+                     "solution.csv gives each unit's share)")
     out = ["Asked for: " + "; ".join(asked) + "."]
     if total:
         got = (f"The plan protects {qty(total['selected_area'], area_u)} ({pct(total['coverage'])} of the region): "

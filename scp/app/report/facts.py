@@ -46,8 +46,9 @@ def report_facts(solution) -> dict:
     return {
         "objective_type": problem.objective.name,
         "units": unit_labels(problem.data),
-        "by_jurisdiction": jurisdiction_rows(problem, solution.selection),
-        "features_by_jurisdiction": feature_shares_by_jurisdiction(problem, solution.selection),
+        "by_jurisdiction": jurisdiction_rows(problem, solution.shares),
+        "features_by_jurisdiction": feature_shares_by_jurisdiction(problem, solution.shares),
+        "decisions": problem.decisions.kind,
         "objective_terms": [[k, v] for k, v in objective_terms(ev, problem.objective.name)],
         "relative_targets_base": sorted({t.base for t in problem.targets if t.kind == "relative"}),
         "run_date": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
