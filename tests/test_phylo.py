@@ -96,3 +96,15 @@ def test_phylo_objective_from_yaml(tmp_path):
     doc["objective"] = {"type": "max_phylo_diversity", "budget": 50.0}
     with pytest.raises(ScenarioError, match="tree"):
         load_scenario(write_scenario(str(tmp_path), doc, "bad.yaml"))
+
+
+def test_compile_has_a_met_column_per_feature_and_a_branch_column_per_branch():
+    d = data(1)
+    p = scp.Problem(d).relative_targets(0.5).max_phylo_diversity(6.0, TREE)
+    m = compile_problem(p)
+    met, branch = m.cols("met"), m.cols("branch")
+    assert met.stop - met.start == 4 and branch.stop - branch.start == 6
+    assert m.integrality[met].all() and not m.integrality[branch].any()
+    np.testing.assert_allclose(-m.c[branch], parse_newick(TREE).lengths)  # maximised as a negated minimum
+    rows = m.A[m.rows("branch")].toarray()
+    assert (rows[:, branch] == np.eye(6)).all() and m.sense == -1
