@@ -38,6 +38,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ...errors import DataError
+from ..checks import positions
 from ..planning_data import PlanningData
 from ..zones import Zones
 from .marxan import (
@@ -89,11 +90,8 @@ def is_marzone(path: str) -> bool:
 
 def _index(path: str, values: np.ndarray, known: np.ndarray, what: str, notes: list[str]) -> np.ndarray:
     """Positions of ``values`` in ``known`` (-1 for unknown ones, counted in a note)."""
-    order = np.argsort(known, kind="stable")
-    pos = np.searchsorted(known[order], values)
-    pos = np.clip(pos, 0, known.size - 1)
-    hit = known[order][pos] == values
-    out = np.where(hit, order[pos], -1)
+    out = positions(known, values)
+    hit = out >= 0
     if (~hit).any():
         notes.append(f"{path}: {int((~hit).sum())} row(s) name an unknown {what} (first {values[~hit][0]:g}) "
                      "and are skipped, as MarZone skips them")
