@@ -227,3 +227,22 @@ def test_corridor_scenario_joins_the_reserves_across_the_ridge(data_files):
     assert sum(pc.parts.values()) == pytest.approx(pc.protconn) and 0 < pc.protconn <= pc.prot
     assert set(pc.by_jurisdiction) == {"TKM", "UZB"}
     assert all(v["protconn_trans"] >= -1e-9 for v in pc.by_jurisdiction.values())
+
+
+def test_watson_scenario_scales_range_size_targets_and_national_defaults_are_infeasible(data_files):
+    from scp.problem import target_methods as tm
+
+    s = load_scenario(os.path.join(ROOT, "scenarios", "koytendag_watson.yaml")).scenario
+    data, marxan = load_data(s)
+    p = build_problem(s, data, marxan)
+    t, tot = p.resolved_targets(), data.feature_totals
+    j = {f: data.features.index(f) for f in ("tugai_riparian", "upper_slope_forest", "semi_desert", "bukhara_markhor")}
+    assert t[j["tugai_riparian"]] == pytest.approx(250.0)  # rare here (< 1,000 km2): 90% up to 250 km2
+    assert t[j["upper_slope_forest"]] == pytest.approx(0.9 * tot[j["upper_slope_forest"]])
+    assert t[j["semi_desert"]] == pytest.approx(0.3 * tot[j["semi_desert"]])
+    assert t[j["bukhara_markhor"]] == pytest.approx(0.5 * tot[j["bukhara_markhor"]])  # targets: override
+    assert not scp.infeasibility_reasons(p)
+    defaults = scp.Problem(data).auto_targets({f: "watson" for f in data.features[:8]})
+    reasons = scp.infeasibility_reasons(defaults)
+    assert any("tugai_riparian" in r for r in reasons)  # 100% of the tugai, part of it under settlements
+    assert np.isclose(defaults.resolved_targets()[j["tugai_riparian"]], tm.watson(tot[[j["tugai_riparian"]]])[0])
