@@ -121,7 +121,7 @@ def compile_max_phylo(c: MaxPhylo, b: ModelBuilder, data: PlanningData, x: slice
     y = b.add_columns("met", k, lower=0.0, upper=1.0, integer=True, labels=tuple(data.features))
     block = sp.hstack([data.rij, sp.csr_matrix((k, y.start - x.stop)), -sp.diags(targets)], format="csr")
     b.add_rows("met", block, 0.0, np.inf, labels=tuple(data.features))
-    m = b.add_columns("branch", nb, lower=0.0, upper=1.0, cost=-v)
+    b.add_columns("branch", nb, lower=0.0, upper=1.0, cost=-v)
     rows = sp.hstack([sp.csr_matrix((nb, y.start)), -T.T.tocsr(), sp.eye(nb)], format="csr")
     b.add_rows("branch", rows, -np.inf, 0.0)
     b.add_rows("budget", sp.csr_matrix(data.cost.reshape(1, -1)), -np.inf, c.budget)
