@@ -186,3 +186,14 @@ def test_report_counts_areas_and_costs_pro_rata(tmp_path):
     import pandas as pd
 
     np.testing.assert_allclose(pd.read_csv(f"{out}/solution.csv")["share"], sol.shares)
+
+
+def test_cuts_portfolio_needs_binary_decisions_and_formulation_states_the_shares():
+    from scp.app.scenario.formulation import formulation_text
+
+    d = toy(7)
+    p = scp.Problem(d).relative_targets(0.3).semicontinuous_decisions(0.5)
+    with pytest.raises(ScenarioError, match="binary decisions"):
+        scp.portfolio(p, n=2)
+    assert "x_i in [0, 0.5]" in formulation_text(p)
+    assert "x_i in {0, 1}" in formulation_text(scp.Problem(d).relative_targets(0.3))

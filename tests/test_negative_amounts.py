@@ -88,3 +88,13 @@ def test_grid_layers_with_negative_values_and_the_scenario_key(tmp_path):
     p = build_problem(s, load_data(s)[0])
     sol = scp.solve(p)
     assert sol.selection.tolist() == [True, False, False, True]  # half the habitat (1 + 4) without any threat
+
+
+def test_zones_refuse_features_with_negative_amounts():
+    from scp.data.zones import Zones
+    from scp.problem.zoned import ZonedProblem
+
+    d = data()
+    z = Zones.from_multipliers(d.cost, d.n_features, ("strict", "oecm"), (1.0, 0.5))
+    with pytest.raises(ScenarioError, match="amounts >= 0"):
+        ZonedProblem(scp.Problem(d), z)

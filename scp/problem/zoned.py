@@ -98,6 +98,9 @@ class ZonedProblem:
         if self.base.objective.name not in ("min_set", "max_utility", "min_shortfall"):
             raise ScenarioError(f"the {self.base.objective.name} objective is not available with zones yet; use "
                                 "min_set, max_utility or min_shortfall", "objective")
+        if self.base.data.signed_features.any():
+            raise ScenarioError("zones need feature amounts >= 0 (their presolve and first allocations take the "
+                                "best zone per unit); leave out the features with negative amounts", "zones")
         if self.base.decisions.continuous:
             raise ScenarioError("zones take binary decisions (a unit is in a zone or not); remove the "
                                 f"{self.base.decisions.kind} decisions", "decisions")

@@ -89,6 +89,9 @@ def portfolio(problem, n: int = 5, gap: float | None = 0.05, solver: str = "high
         raise ScenarioError(f"{n!r} must be a whole number >= 1", "portfolio.n")
     if gap is not None and not 0 <= gap < 1:
         raise ScenarioError(f"{gap} is not in [0, 1) (0.05 means 5%; None: no bound)", "portfolio.gap")
+    if problem.decisions.continuous:
+        raise ScenarioError("a cuts portfolio excludes 0/1 selections one by one; it needs binary decisions "
+                            "(use shuffle_portfolio for shares)", "decisions")
     first = solve(problem, solver, gap=0.0, time_limit=time_limit, threads=threads)
     model = compile_problem(problem)
     if gap is not None:  # None: the n best distinct selections whatever their objective

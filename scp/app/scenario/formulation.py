@@ -86,7 +86,14 @@ def formulation_text(problem) -> str:
             extra = f"; + {c.weight:g} * resistance of the cheapest chain in the objective" if c.weight > 0 else ""
             lines.append(f"           corridor {c.name}: a chain of selected neighbouring units joins its two areas "
                          f"(unit flow){extra}")
-    lines.append("           x_i = 1 for locked-in units, x_i = 0 for locked-out units, x_i in {0, 1}")
+    d = problem.decisions
+    if d.continuous:
+        lines.append(f"           x_i = {d.upper:g} for locked-in units, x_i = 0 for locked-out units, x_i in "
+                     f"[0, {d.upper:g}] (the managed share of unit i; penalties on shared parts min(x_i, x_j))")
+    else:
+        lines.append("           x_i = 1 for locked-in units, x_i = 0 for locked-out units, x_i in {0, 1}")
+    if any(type(c).__name__ == "DecisionBounds" for c in problem.constraints):
+        lines.append("           lower_i <= x_i <= upper_i (decision bounds per unit; locks take precedence)")
     return "\n".join(lines)
 
 
