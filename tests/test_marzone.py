@@ -15,7 +15,7 @@ import scp
 from scp.app.marxan.zones_write import write_marzone_project
 from scp.data.io.marzone import is_marzone, read_marzone
 from scp.errors import DataError, ScenarioError
-from scp.problem.marzone import marzone_offset, marzone_problem
+from scp.problem.marzone import marzone_allocation, marzone_offset, marzone_problem, scp_allocation
 from scp.results.marzone import feature_penalties, marzone_score
 from scp.results.zoned import evaluate_zoned
 from scp.solving.zoned import solve_zoned
@@ -118,7 +118,7 @@ def test_exact_solve_equals_enumeration_of_marzone_scores(tmp_path, solver):
     sol = solve_zoned(marzone_problem(p), solver)
     assert sol.status is scp.Status.OPTIMAL
     assert sol.objective + marzone_offset(p) == pytest.approx(best)
-    assert marzone_score(p, sol.allocation).score == pytest.approx(best)
+    assert marzone_score(p, marzone_allocation(p, sol.allocation)).score == pytest.approx(best)
 
 
 def test_scp_objective_plus_constant_is_marzone_score_without_penalty(tmp_path):
@@ -129,7 +129,8 @@ def test_scp_objective_plus_constant_is_marzone_score_without_penalty(tmp_path):
     for _ in range(30):
         a = rng.integers(0, p.n_zones, p.data.n_pu)
         s = marzone_score(p, a)
-        assert evaluate_zoned(problem, a).objective + marzone_offset(p) == pytest.approx(s.score - s.penalty)
+        assert evaluate_zoned(problem, scp_allocation(p, a)).objective + marzone_offset(p) == pytest.approx(
+            s.score - s.penalty)
 
 
 def _problems():
@@ -157,7 +158,7 @@ def test_project_written_by_scp_reads_back_as_the_same_problem(tmp_path, k):
     rng = np.random.default_rng(k)
     for _ in range(20):  # the same objective for any allocation
         alloc = rng.integers(-extra, problem.zones.n_zones, problem.data.n_pu)
-        assert evaluate_zoned(marzone_problem(p), alloc + extra).objective + marzone_offset(p) == pytest.approx(
+        assert evaluate_zoned(marzone_problem(p), scp_allocation(p, alloc + extra)).objective + marzone_offset(p) == pytest.approx(
             evaluate_zoned(problem, alloc).objective)
     # and written again from what was read, the project is the same
     write_marzone_project(marzone_problem(p), str(tmp_path / "q"))
@@ -222,3 +223,20 @@ def test_scplan_marxan_solves_a_zones_project_and_writes_zone_ids(tmp_path):
     assert mv["Target Met"].tolist() == ["yes", "yes"] and mv["Amount Held reserve"].iloc[0] == 6
     assert os.path.isfile(out / "report.html") and os.path.isfile(out / "summary.json")
     assert sorted(os.listdir(os.path.join(folder, "input"))) == sorted(TOY)  # the project is untouched
+
+
+def test_first_zone_as_no_zone_gives_the_same_optimum_and_scores(tmp_path):
+    """The toy's available zone (no contribution, no cost) becomes scp's "no zone"; with a
+    contribution it cannot, and every unit is then in one of three scp zones: same MarZone optimum."""
+    p = read_marzone(toy(tmp_path))
+    q = marzone_problem(p)
+    assert q.zones.names == ("reserve", "partial")
+    contrib = TOY["zonecontrib.dat"] + "1,2,0.1\n"  # the available zone counts a little for fish
+    p2 = read_marzone(toy(tmp_path / "b", **{"zonecontrib.dat": contrib}))
+    q2 = marzone_problem(p2)
+    assert q2.zones.names == ("available", "reserve", "partial")
+    for pp, qq in ((p, q), (p2, q2)):
+        sol = solve_zoned(qq)
+        best, _ = _brute_force(pp)
+        assert marzone_score(pp, marzone_allocation(pp, sol.allocation)).score == pytest.approx(best)
+        assert sol.objective + marzone_offset(pp) == pytest.approx(best)

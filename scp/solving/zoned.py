@@ -82,9 +82,16 @@ def _phase(progress, text: str) -> None:
         progress.phase(text)
 
 
+LP_SHARE = 0.4
+"""Share of the time left for the LP relaxation and the MIP restricted to it: the LP bound is what
+proves a zoned plan, and with boundary penalties the LP of a 10,000-unit, 3-zone problem takes
+about 20 s on two cores (a share of 0.25 left it unfinished at a 120 s limit, with no usable
+bound)."""
+
+
 def _first_allocation(problem: ZonedProblem, model, solver: str, gap: float, deadline: Deadline, threads, progress):
     """The best of the annealed allocation (minimum set with penalties: 20% of the time), the
-    LP-restricted allocation (25% of what is left) and, for minimum-set problems, the best
+    LP-restricted allocation (:data:`LP_SHARE` of what is left) and, for minimum-set problems, the best
     single-zone plan (20% of what is left); with the LP bound (minimisation form)."""
     candidates = []
     if problem.objective.name == "min_set" and problem.pair_parts():
@@ -95,7 +102,7 @@ def _first_allocation(problem: ZonedProblem, model, solver: str, gap: float, dea
         if ev is not None and ev.feasible:
             candidates.append(annealed)
             _phase(progress, f"annealed allocation: objective {ev.objective:,.6g}")
-    share = deadline.share(0.25)
+    share = deadline.share(LP_SHARE)
     _phase(progress, "LP relaxation over the zones, then the MIP restricted to what it uses")
     lp_alloc, lp_bound = lp_restricted_start(problem, model, solver, gap,
                                              None if share is None else time.perf_counter() + share, threads)

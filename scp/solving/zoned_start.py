@@ -95,12 +95,12 @@ def lp_restricted_start(problem: ZonedProblem, model, solver: str, gap: float, d
                         threads: int | None = None) -> tuple[np.ndarray | None, float]:
     """The LP relaxation of the zoned model (a valid bound, minimisation form), then the MIP
     restricted to the decisions the LP uses (``x_iz = 0`` wherever the LP has ``x_iz <= 1e-6``),
-    solved to ``max(gap, 0.5%)`` under the rest of the time: a feasible allocation of the full
+    solved to ``max(gap, 0.5%)`` under the rest of the time (the LP gets up to 75% of it): a feasible allocation of the full
     problem when the restricted one has any (a relaxation-induced neighbourhood, as in RINS;
     Danna, Rothberg & Le Pape 2005). Returns (allocation or None, LP bound or -inf)."""
     n, z = problem.data.n_pu, problem.zones.n_zones
     left = None if deadline_at is None else max(0.2, deadline_at - time.perf_counter())
-    x_lp, bound = lp_relaxation(model, None if left is None else 0.5 * left, threads)
+    x_lp, bound = lp_relaxation(model, None if left is None else 0.75 * left, threads)
     bound = float(bound) if np.isfinite(bound) else -np.inf
     if x_lp is None:
         return None, bound

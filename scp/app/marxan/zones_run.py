@@ -16,7 +16,7 @@ import time
 from types import SimpleNamespace
 
 from ...data.io.marzone import read_marzone
-from ...problem.marzone import marzone_offset, marzone_problem
+from ...problem.marzone import marzone_allocation, marzone_offset, marzone_problem
 from ...results.marzone import marzone_score
 from ...solving.deadline import Deadline, output_reserve
 from ...solving.zoned import solve_zoned
@@ -57,9 +57,10 @@ def cmd_marzone(args: argparse.Namespace, progress_factory) -> int:
         finally:
             if progress:
                 progress.close()
-        score = marzone_score(project, sol.allocation)
-        write_marzone_outputs(project, sol.allocation, score, tmp)
-        shim = SimpleNamespace(zones={n: SimpleNamespace(label=n) for n in project.zones.names},
+        allocation = marzone_allocation(project, sol.allocation)
+        score = marzone_score(project, allocation)
+        write_marzone_outputs(project, allocation, score, tmp)
+        shim = SimpleNamespace(zones={n: SimpleNamespace(label=n) for n in problem.zones.names},
                                outputs=SimpleNamespace(map=True))
         title = f"Marxan with Zones project {name} solved exactly by scp"
         summary, files = write_zoned_results(tmp, sol, shim, title, d.unit)
