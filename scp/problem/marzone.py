@@ -69,7 +69,8 @@ def available_zone(project: MarZoneProject, cost: np.ndarray, g_off: np.ndarray)
     G'[z1, z2] <= M_z1z1 + M_z2z2``). Then the problem is the same with units in that zone
     counted as in no zone, and far smaller when boundaries are priced (the outline of all zones
     goes through one column per unit when ``M`` is uniform, instead of a pair term per pair of
-    zones)."""
+    zones). Used only when boundaries are priced: without them the explicit zone solves faster.
+    """
     z = project.n_zones
     if z < 2 or project.zones.contribution[:, 0].any() or project.zones.names[0] in project.zones.amounts:
         return False
@@ -87,7 +88,9 @@ def _parts(project: MarZoneProject):
     """``(G', zone costs with the inner-boundary shift, constant, available)``."""
     g_off, shift, constant = boundary_split(project)
     cost = project.zones.cost + shift
-    avail = available_zone(project, cost, g_off)
+    priced = project.data.boundary is not None and bool((g_off > 0).any())
+    avail = priced and available_zone(project, cost, g_off)  # measured: without boundary costs the
+    # explicit zone solves faster (10,000 x 4 zones: 7 s vs 61 s); with them it is what gives a model HiGHS can bound
     if avail:
         constant += float(cost[:, 0].sum())
     return g_off, cost, constant, avail

@@ -91,6 +91,13 @@ def zoned_start(problem: ZonedProblem, gap: float, deadline_at: float | None, pr
     return best
 
 
+RESTRICTED_SHARE = 0.3
+"""Share of the time left after the LP for the restricted MIP (at least :data:`RESTRICTED_MIN_S`):
+on a 10,000-unit, 3-zone problem without a penalty it used all of a 120 s share without
+finishing, while branch and bound on the full model took 25 s from a weaker start."""
+RESTRICTED_MIN_S = 5.0
+
+
 def lp_restricted_start(problem: ZonedProblem, model, solver: str, gap: float, deadline_at: float | None,
                         threads: int | None = None) -> tuple[np.ndarray | None, float]:
     """The LP relaxation of the zoned model (a valid bound, minimisation form), then the MIP
@@ -107,6 +114,9 @@ def lp_restricted_start(problem: ZonedProblem, model, solver: str, gap: float, d
     upper = model.col_upper.copy()
     upper[: n * z][x_lp[: n * z] <= 1e-6] = 0.0
     restricted = replace(model, col_upper=np.minimum(upper, model.col_upper))
+    if deadline_at is not None:  # a first allocation, not a proof: the full branch and bound follows
+        now = time.perf_counter()
+        deadline_at = min(deadline_at, now + max(RESTRICTED_MIN_S, RESTRICTED_SHARE * (deadline_at - now)))
     options = SolveOptions(gap=max(gap, 0.005), threads=threads, deadline_at=deadline_at,
                            time_limit=None if deadline_at is None else max(0.1, deadline_at - time.perf_counter()))
     try:
