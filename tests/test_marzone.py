@@ -240,3 +240,18 @@ def test_first_zone_as_no_zone_gives_the_same_optimum_and_scores(tmp_path):
         best, _ = _brute_force(pp)
         assert marzone_score(pp, marzone_allocation(pp, sol.allocation)).score == pytest.approx(best)
         assert sol.objective + marzone_offset(pp) == pytest.approx(best)
+
+
+def test_writers_refuse_a_folder_that_already_holds_a_project(tmp_path):
+    from scp.app.marxan.write import write_marxan_project
+    from scp.app.outputs import OutputError
+
+    d = grid_data(2)
+    zp = scp.problem.zoned.ZonedProblem.of(d, two_zones(d)).relative_targets(0.3)
+    write_marzone_project(zp, str(tmp_path / "p"))
+    before = (tmp_path / "p" / "input" / "pu.dat").read_bytes()
+    with pytest.raises(OutputError, match="already holds"):
+        write_marzone_project(zp, str(tmp_path / "p"))
+    with pytest.raises(OutputError, match="already holds"):
+        write_marxan_project(scp.Problem(d).relative_targets(0.3), str(tmp_path / "p"))
+    assert (tmp_path / "p" / "input" / "pu.dat").read_bytes() == before  # nothing overwritten

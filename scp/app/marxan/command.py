@@ -21,6 +21,20 @@ from .run import find_marxan, run_marxan
 from .write import boundary_parts, write_marxan_outputs
 
 
+def solve_under_deadline(args: argparse.Namespace, progress_factory, solve_with):
+    """``solve_with(deadline, progress)`` under the command's deadline (``--time-limit`` counted
+    from the command's start, with a reserve for writing results) and its progress display
+    (HiGHS only; closed afterwards, whatever happens)."""
+    progress = None if args.quiet else progress_factory()
+    try:
+        deadline = Deadline(args.time_limit, reserve=output_reserve(args.time_limit),
+                            start=getattr(args, "started", None) or time.perf_counter())
+        return solve_with(deadline, progress if args.solver == "highs" else None)
+    finally:
+        if progress:
+            progress.close()
+
+
 def marxan_command(args: argparse.Namespace, progress_factory) -> int:
     """``scplan marxan``: a Marxan project solved exactly (a Marxan with Zones project goes to
     :func:`~scp.app.marxan.zones_run.cmd_marzone`); ``progress_factory`` makes the progress display."""
@@ -42,16 +56,9 @@ def marxan_command(args: argparse.Namespace, progress_factory) -> int:
         print(f"Marxan project {project.folder}: {d.n_pu} planning units, {d.n_features} features, "
               f"BLM {project.blm if args.blm is None else args.blm:g}; solving with {args.solver} "
               f"(gap {args.gap:g})", file=sys.stderr)
-        progress = None if args.quiet else progress_factory()
-        try:
-            limit = args.time_limit
-            deadline = Deadline(limit, reserve=output_reserve(limit), start=getattr(args, "started", None)
-                                or time.perf_counter())
-            sol = solve(problem, args.solver, gap=args.gap, threads=args.threads, deadline=deadline,
-                        progress=progress if args.solver == "highs" else None, warm_start="heuristic")
-        finally:
-            if progress:
-                progress.close()
+        sol = solve_under_deadline(args, progress_factory, lambda deadline, progress: solve(
+            problem, args.solver, gap=args.gap, threads=args.threads, deadline=deadline, progress=progress,
+            warm_start="heuristic"))
         write_marxan_outputs(sol, tmp, misslevel=project.misslevel, feature_ids=project.feature_ids)
         parts = boundary_parts(d.boundary, sol.selection)
         blm = project.blm if args.blm is None else args.blm

@@ -18,6 +18,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ...problem.constraints import Locked
+from ..outputs import OutputError
 from ...data import LOCKED_IN, LOCKED_OUT
 from ...problem.penalties import BoundaryPenalty
 
@@ -29,6 +30,18 @@ def _ids_numeric(ids: np.ndarray) -> np.ndarray:
         return np.arange(1, ids.size + 1)
 
 
+def new_project_folder(folder: str) -> str:
+    """Create ``folder/input`` for a project to be written, refusing a folder that already holds
+    a project (``input.dat``, ``input/`` or ``output/``): scp never overwrites files it did not
+    write. Returns the input folder."""
+    taken = [n for n in ("input.dat", "input", "output") if os.path.lexists(os.path.join(folder, n))]
+    if taken:
+        raise OutputError(f"{folder}: already holds {', '.join(taken)}; write the project to a new or empty folder")
+    indir = os.path.join(folder, "input")
+    os.makedirs(indir)
+    return indir
+
+
 def write_marxan_project(problem, folder: str, blm: float | None = None) -> str:
     """Write ``problem`` (minimum set with targets) as a Marxan project; returns ``input.dat``'s path.
 
@@ -36,8 +49,7 @@ def write_marxan_project(problem, folder: str, blm: float | None = None) -> str:
     ``target`` values; the BLM is the boundary penalty of ``problem`` unless given.
     """
     data = problem.data
-    indir = os.path.join(folder, "input")
-    os.makedirs(indir, exist_ok=True)
+    indir = new_project_folder(folder)
     ids = _ids_numeric(data.ids)
     status = np.zeros(data.n_pu, dtype=np.int64)
     status[data.status == LOCKED_IN] = 2
@@ -95,6 +107,14 @@ def boundary_parts(boundary: sp.spmatrix | None, selected: np.ndarray) -> dict[s
     return {"total": total, "in": inside, "edge": edge, "out": total - inside - edge, "connectivity": edge}
 
 
+def save_csv(df: pd.DataFrame, folder: str, name: str) -> str:
+    """Write ``df`` as ``folder/name`` through a temporary file (never half a file); its path."""
+    path = os.path.join(folder, name)
+    df.to_csv(path + ".tmp", index=False, float_format="%.10g")
+    os.replace(path + ".tmp", path)
+    return path
+
+
 def write_marxan_outputs(solution, folder: str, misslevel: float = 1.0, blm: float | None = None,
                          feature_ids: np.ndarray | None = None) -> list[str]:
     """Write ``output_best.csv``, ``output_mvbest.csv`` and ``output_sum.csv``; returns the paths."""
@@ -104,13 +124,10 @@ def write_marxan_outputs(solution, folder: str, misslevel: float = 1.0, blm: flo
     sel = solution.selection
     os.makedirs(folder, exist_ok=True)
     fids = np.arange(1, data.n_features + 1) if feature_ids is None else feature_ids
-    written = []
+    written: list[str] = []
 
     def save(df: pd.DataFrame, name: str) -> None:
-        path = os.path.join(folder, name)
-        df.to_csv(path + ".tmp", index=False, float_format="%.10g")
-        os.replace(path + ".tmp", path)
-        written.append(path)
+        written.append(save_csv(df, folder, name))
 
     save(pd.DataFrame({"planning_unit": data.ids, "solution": sel.astype(np.int64)}), "output_best.csv")
     target = np.array([f.target if np.isfinite(f.target) else 0.0 for f in ev.features])

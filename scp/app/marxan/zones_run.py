@@ -12,16 +12,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from types import SimpleNamespace
 
 from ...data.io.marzone import read_marzone
 from ...problem.marzone import marzone_allocation, marzone_offset, marzone_problem
 from ...results.marzone import marzone_score
-from ...solving.deadline import Deadline, output_reserve
 from ...solving.zoned import solve_zoned
 from ..outputs import ResultsFolder, write_json
 from ..scenario.zoned_results import write_zoned_report, write_zoned_results
+from .command import solve_under_deadline
 from .zones_write import write_marzone_outputs
 
 FORMULATION = ("min  sum_i C[i, s_i] + sum_{i<j} b_ij G[s_i, s_j]   (+ constant self rows of bound.dat)\n"
@@ -47,16 +46,8 @@ def cmd_marzone(args: argparse.Namespace, progress_factory) -> int:
         print(f"Marxan with Zones project {project.folder}: {d.n_pu} planning units, {d.n_features} features, "
               f"{project.n_zones} zones ({', '.join(project.zones.names)}); solving with {args.solver} "
               f"(gap {args.gap:g})", file=sys.stderr)
-        progress = None if args.quiet else progress_factory()
-        try:
-            limit = args.time_limit
-            deadline = Deadline(limit, reserve=output_reserve(limit), start=getattr(args, "started", None)
-                                or time.perf_counter())
-            sol = solve_zoned(problem, args.solver, gap=args.gap, threads=args.threads, deadline=deadline,
-                              progress=progress if args.solver == "highs" else None)
-        finally:
-            if progress:
-                progress.close()
+        sol = solve_under_deadline(args, progress_factory, lambda deadline, progress: solve_zoned(
+            problem, args.solver, gap=args.gap, threads=args.threads, deadline=deadline, progress=progress))
         allocation = marzone_allocation(project, sol.allocation)
         score = marzone_score(project, allocation)
         write_marzone_outputs(project, allocation, score, tmp)

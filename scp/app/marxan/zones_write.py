@@ -29,6 +29,7 @@ from ...problem.constraints import Budget
 from ...problem.penalties import BoundaryPenalty
 from ...problem.targets import resolve_targets
 from ...problem.zoned import ZonedProblem
+from .write import new_project_folder, save_csv
 
 
 def _ids_numeric(ids: np.ndarray) -> np.ndarray:
@@ -104,9 +105,8 @@ def write_marzone_project(problem: ZonedProblem, folder: str) -> str:
             edge[1:, 1:], edge[0, 1:], edge[1:, 0] = e, np.diag(m), np.diag(m)
         else:
             edge[:, :] = e
-    indir = os.path.join(folder, "input")
-    os.makedirs(indir, exist_ok=True)
-    os.makedirs(os.path.join(folder, "output"), exist_ok=True)
+    indir = new_project_folder(folder)
+    os.makedirs(os.path.join(folder, "output"))
     ids = _ids_numeric(data.ids)
 
     def save(df: pd.DataFrame, name: str) -> None:
@@ -162,13 +162,10 @@ def write_marzone_outputs(project, zone_of_unit: np.ndarray, score, folder: str)
     data = project.data
     os.makedirs(folder, exist_ok=True)
     names = project.zones.names
-    written = []
+    written: list[str] = []
 
     def save(df: pd.DataFrame, name: str) -> None:
-        path = os.path.join(folder, name)
-        df.to_csv(path + ".tmp", index=False, float_format="%.10g")
-        os.replace(path + ".tmp", path)
-        written.append(path)
+        written.append(save_csv(df, folder, name))
 
     save(pd.DataFrame({"planning_unit": data.ids, "zone": project.zone_ids[zone_of_unit]}), "output_best.csv")
     row = {"Run Number": 1, "Score": score.score, "Cost": score.cost, "Planning Units": data.n_pu}

@@ -170,12 +170,7 @@ def read_marxan(path: str) -> MarxanProject:
     notes: list[str] = []
 
     pu_path = name("PUNAME", "pu.dat")
-    pu = _read_table(pu_path, ["id"], ["id"], ["cost", "status", "xloc", "yloc"])
-    if len(pu) == 0:
-        raise DataError(f"{pu_path}: no planning units (only a header); add one row per unit")
-    _duplicates(pu_path, pu, ["id"])
-    ids = pu["id"].to_numpy()
-    _whole_ids(pu_path, ids, "planning unit")
+    pu, ids = read_pu(pu_path, ["cost", "status", "xloc", "yloc"])
     cost = pu["cost"].to_numpy() if "cost" in pu.columns else np.ones(ids.size)
     raw_status = pu["status"].to_numpy() if "status" in pu.columns else np.zeros(ids.size)
     bad = ~np.isin(raw_status, (0, 1, 2, 3))
@@ -212,6 +207,17 @@ def read_marxan(path: str) -> MarxanProject:
     blm = _param(params, "BLM", 0.0, input_dat)
     return MarxanProject(folder=root, params=params, data=data, blm=blm, targets=targets, spf=spf,
                          feature_ids=fids.astype(np.int64), xy=xy, notes=notes, misslevel=misslevel)
+
+
+def read_pu(pu_path: str, optional_numeric: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+    """``pu.dat``: the table and its unit ids (at least one unit, each id once and whole)."""
+    pu = _read_table(pu_path, ["id"], ["id"], optional_numeric)
+    if len(pu) == 0:
+        raise DataError(f"{pu_path}: no planning units (only a header); add one row per unit")
+    _duplicates(pu_path, pu, ["id"])
+    ids = pu["id"].to_numpy()
+    _whole_ids(pu_path, ids, "planning unit")
+    return pu, ids
 
 
 def read_spec(spec_path: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:

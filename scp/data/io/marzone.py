@@ -50,6 +50,7 @@ from .marxan import (
     read_bound,
     read_input_dat,
     read_matrix,
+    read_pu,
     read_spec,
     spec_targets,
 )
@@ -218,24 +219,27 @@ def _zone_targets(params, indir, zone_ids, fids, rij, notes) -> np.ndarray:
     return out
 
 
+def _unit_zone_rows(path: str, ids, zone_ids, notes) -> tuple[np.ndarray, np.ndarray]:
+    """Unit and zone positions of the ``puid, zoneid`` rows of ``path`` (unknown ones skipped)."""
+    t = _read_table(path, [], ["puid", "zoneid"], positional=["puid", "zoneid"])
+    u = _index(path, t["puid"].to_numpy(), ids, "planning unit", notes)
+    z = _index(path, t["zoneid"].to_numpy(), zone_ids, "zone", notes)
+    ok = (u >= 0) & (z >= 0)
+    return u[ok], z[ok]
+
+
 def _locks(params, indir, ids, zone_ids, notes) -> tuple[np.ndarray, np.ndarray]:
     lock = np.full(ids.size, -1, dtype=np.int64)
     allowed = np.ones((ids.size, zone_ids.size), dtype=bool)
     path = _optional(params, indir, "PULOCKNAME")
     if path:
-        t = _read_table(path, [], ["puid", "zoneid"], positional=["puid", "zoneid"])
-        u = _index(path, t["puid"].to_numpy(), ids, "planning unit", notes)
-        z = _index(path, t["zoneid"].to_numpy(), zone_ids, "zone", notes)
-        ok = (u >= 0) & (z >= 0)
-        lock[u[ok]] = z[ok]  # a unit listed again keeps its last zone, as MarZone's map does
+        u, z = _unit_zone_rows(path, ids, zone_ids, notes)
+        lock[u] = z  # a unit listed again keeps its last zone, as MarZone's map does
     path = _optional(params, indir, "PUZONENAME")
     if path:
-        t = _read_table(path, [], ["puid", "zoneid"], positional=["puid", "zoneid"])
-        u = _index(path, t["puid"].to_numpy(), ids, "planning unit", notes)
-        z = _index(path, t["zoneid"].to_numpy(), zone_ids, "zone", notes)
-        ok = (u >= 0) & (z >= 0)
+        u, z = _unit_zone_rows(path, ids, zone_ids, notes)
         listed = np.zeros_like(allowed)
-        listed[u[ok], z[ok]] = True
+        listed[u, z] = True
         some = listed.any(axis=1) & (lock < 0)
         single = some & (listed.sum(axis=1) == 1)
         if single.any():
@@ -273,12 +277,7 @@ def read_marzone(path: str) -> MarZoneProject:
         raise DataError(f"{input_dat}: no ZONESNAME; a Marxan with Zones project names its zones file")
     zone_ids, zone_names = _zones(zones_path)
     pu_path = os.path.join(indir, params.get("PUNAME", "pu.dat"))
-    pu = _read_table(pu_path, ["id"], ["id"])
-    if len(pu) == 0:
-        raise DataError(f"{pu_path}: no planning units (only a header); add one row per unit")
-    _duplicates(pu_path, pu, ["id"])
-    ids = pu["id"].to_numpy()
-    _whole_ids(pu_path, ids, "planning unit")
+    pu, ids = read_pu(pu_path, [])
     if "status" in pu.columns:
         notes.append(f"{pu_path}: the status column is not read, as in MarZone 4; lock units with pulock.dat")
     if "BLM" in params:
