@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 
 import pandas as pd
 
@@ -13,26 +12,12 @@ from ...data.io.marxan import read_marxan
 from ...data.io.marzone import is_marzone
 from ...problem.marxan import marxan_problem
 from ...solving import solve
-from ...solving.deadline import Deadline, output_reserve
 from ..maps import plot_selection
 from ..outputs import ResultsFolder, write_json
 from ..report import features_table, report_facts, write_report
 from .run import find_marxan, run_marxan
+from .timed import solve_under_deadline
 from .write import boundary_parts, write_marxan_outputs
-
-
-def solve_under_deadline(args: argparse.Namespace, progress_factory, solve_with):
-    """``solve_with(deadline, progress)`` under the command's deadline (``--time-limit`` counted
-    from the command's start, with a reserve for writing results) and its progress display
-    (HiGHS only; closed afterwards, whatever happens)."""
-    progress = None if args.quiet else progress_factory()
-    try:
-        deadline = Deadline(args.time_limit, reserve=output_reserve(args.time_limit),
-                            start=getattr(args, "started", None) or time.perf_counter())
-        return solve_with(deadline, progress if args.solver == "highs" else None)
-    finally:
-        if progress:
-            progress.close()
 
 
 def marxan_command(args: argparse.Namespace, progress_factory) -> int:

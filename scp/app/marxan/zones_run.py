@@ -20,7 +20,7 @@ from ...results.marzone import marzone_score
 from ...solving.zoned import solve_zoned
 from ..outputs import ResultsFolder, write_json
 from ..scenario.zoned_results import write_zoned_report, write_zoned_results
-from .command import solve_under_deadline
+from .timed import solve_under_deadline
 from .zones_write import write_marzone_outputs
 
 FORMULATION = ("min  sum_i C[i, s_i] + sum_{i<j} b_ij G[s_i, s_j]   (+ constant self rows of bound.dat)\n"
