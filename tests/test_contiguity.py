@@ -84,8 +84,18 @@ def test_min_set_with_contiguity_equals_brute_force(seed):
 
 def test_compile_tags_and_sizes():
     data = grid_data(2, 2)
-    # separator cuts (the default) are added by the cut loop, not compiled
-    assert scp.compile_problem(scp.Problem(data).absolute_targets(0.0).contiguity()).row_tags() == ["target"]
+    # separator cuts (the default) are added by the cut loop, not compiled; the model gets the
+    # root columns they use: r_k <= x_k, sum_k r_k <= 1
+    m = scp.compile_problem(scp.Problem(data).absolute_targets(0.0).contiguity())
+    assert m.col_tags() == ["x", "contiguity_root"]
+    assert m.row_tags() == ["target", "contiguity:root_selected", "contiguity:one_root"]
+    link = m.A[m.rows("contiguity:root_selected")].toarray()
+    np.testing.assert_array_equal(link, np.hstack([-np.eye(4), np.eye(4)]))
+    assert (m.row_upper[m.rows("contiguity:root_selected")] == 0).all()
+    np.testing.assert_array_equal(m.A[m.rows("contiguity:one_root")].toarray(), [[0] * 4 + [1] * 4])
+    assert m.row_upper[m.rows("contiguity:one_root")][0] == 1 and (m.integrality[4:] == 0).all()
+    locked = scp.compile_problem(scp.Problem(data).absolute_targets(0.0).locked_in([0]).contiguity("locked_in"))
+    assert locked.col_tags() == ["x"]  # the locked-in units are the root
     m = scp.compile_problem(scp.Problem(data).absolute_targets(0.0).contiguity(method="flow"))
     assert m.col_tags() == ["x", "contiguity_flow", "contiguity_supply", "contiguity_root"]
     assert m.row_tags() == ["target", "contiguity:balance", "contiguity:cap_tail", "contiguity:cap_head",

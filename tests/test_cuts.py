@@ -167,3 +167,67 @@ def test_scenario_keys(tmp_path):
     (tmp_path / "bad.yaml").write_text(yaml.safe_dump(doc))
     with pytest.raises(scp.ScenarioError, match="feature_contiguity.*did you mean 'woodland'"):
         build_problem(load_scenario(str(tmp_path / "bad.yaml")).scenario, data)
+
+
+def _rooted_rows_hold(A, rhs, x: np.ndarray, root: int | None) -> bool:
+    """Whether selection ``x`` with its root column on unit ``root`` satisfies rows ``A v <= rhs``
+    over 12 unit columns then 12 root columns."""
+    v = np.zeros(24)
+    v[:12] = x
+    if root is not None:
+        v[12 + root] = 1.0
+    return bool((A @ v <= rhs + 1e-9).all())
+
+
+def test_rooted_part_cuts_cut_off_every_disconnected_subset_and_no_connected_one():
+    from scp.model.cuts import part_root_cuts
+
+    adj = adjacency(grid_data(3, 4))
+    ok = np.array([connected(adj, x) for x in X12])
+    every = []
+    for x in X12[~ok]:
+        cuts = part_root_cuts(adj, x, every_unit=True)
+        A, rhs = cut_rows(cuts, 24, root_start=12)
+        # wherever the root sits (or none), some cut is violated
+        assert not any(_rooted_rows_hold(A, rhs, x.astype(float), k) for k in [None, *np.flatnonzero(x)])
+        every += cuts
+    A, rhs = cut_rows(every, 24, root_start=12)
+    for x in X12[ok & X12.any(axis=1)]:
+        # a connected selection with its root on any of its units satisfies all of them
+        assert all(_rooted_rows_hold(A, rhs, x.astype(float), k) for k in np.flatnonzero(x))
+    with pytest.raises(ValueError, match="root columns"):
+        cut_rows(every[:1], 24)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_fractional_rooted_cuts_are_violated_by_the_point_and_valid(seed):
+    from scp.model.root_separation import component_cuts, flow_cuts
+
+    adj = adjacency(grid_data(3, 4))
+    rng = np.random.default_rng(seed)
+    x = np.round(rng.random(12) * (rng.random(12) < 0.7), 3)
+    r = np.zeros(12)
+    r[rng.integers(12)] = 0.3 * rng.random()
+    r = np.minimum(r, x)
+    cuts = component_cuts(adj, x, r) + flow_cuts(adj, x, r)
+    ok = np.array([connected(adj, s) for s in X12]) & X12.any(axis=1)
+    A, rhs = cut_rows(cuts, 24, root_start=12)
+    point = np.concatenate([x, r])
+    assert (A @ point > rhs + 1e-4).all()  # each cut is violated by the point
+    for s in X12[ok]:
+        assert all(_rooted_rows_hold(A, rhs, s.astype(float), k) for k in np.flatnonzero(s))
+
+
+def test_flow_cuts_find_the_minimum_separator():
+    # a 1x5 strip, x = (1, 0.3, 0.3, 0, 1) with the root on unit 0: unit 4 needs x(S) + r(W) >= 1;
+    # the cheapest separator is unit 3 (x = 0): the cut x_4 - x_3 - r_3 - r_4 <= 0
+    from scp.model.root_separation import flow_cuts
+
+    data = scp.PlanningData.from_arrays(cost=np.ones(5), features={"a": np.ones(5)},
+                                        boundary=scp.boundary.grid_boundary(np.ones((1, 5), bool)))
+    adj = adjacency(data)
+    x = np.array([1.0, 0.3, 0.3, 0.0, 1.0])
+    r = np.array([1.0, 0, 0, 0, 0])
+    cuts = [c for c in flow_cuts(adj, x, r) if c.i == 4]
+    assert len(cuts) == 1
+    assert cuts[0].separator.tolist() == [3] and sorted(cuts[0].root_side.tolist()) == [4]

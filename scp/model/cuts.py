@@ -14,6 +14,15 @@ needs a unit of every separator ``S`` of ``i`` and ``L``::
 
     x_i - sum_{k in S} x_k <= 0
 
+With root columns ``r`` (the network's root sits on one selected unit, ``sum r <= 1``,
+``r <= x``; :func:`scp.model.graph.compile_cut_root`) a unit ``i`` needs a unit of every
+separator ``S`` unless the root is on its side ``W`` (the units ``S`` cuts off with ``i``)::
+
+    x_i - sum_{k in S} x_k - sum_{k in W} r_k <= 0                  (rooted part cut)
+
+For a part ``C`` of an integer selection, ``S = N(C)`` and ``W = C``: every part but the
+root's violates its cut, so one cut per part replaces the cuts between pairs of parts.
+
 When a selection has several parts, let ``C`` be one part and ``N(C)`` its unselected
 neighbours: ``N(C)`` separates ``C`` from every other part. It is made minimal for a part ``D``
 by keeping only the units of ``N(C)`` adjacent to the component ``R_D`` of ``G - C - N(C)``
@@ -41,11 +50,13 @@ from ..data.spatial import parts
 
 @dataclass
 class Cut:
-    """``x_i (+ x_j) - sum_S x_k <= rhs`` (``j`` is None for a cut towards the root set)."""
+    """``x_i (+ x_j) - sum_S x_k (- sum_W r_k) <= rhs`` (``j`` is None for a cut towards the
+    root set or, with ``root_side`` ``W``, towards the root columns)."""
 
     i: int
     j: int | None
     separator: np.ndarray
+    root_side: np.ndarray | None = None
 
     @property
     def rhs(self) -> float:
@@ -110,13 +121,35 @@ def separator_cuts(adj: sp.csr_matrix, selected: np.ndarray, allowed: np.ndarray
     return cuts
 
 
-def cut_rows(cuts: list[Cut], n_cols: int) -> tuple[sp.csr_matrix, np.ndarray]:
-    """The cuts as rows over ``n_cols`` columns (the first ``n_pu`` are the units) and their
-    right-hand sides (each row is ``<= rhs``)."""
+def part_root_cuts(adj: sp.csr_matrix, selected: np.ndarray, every_unit: bool = False) -> list[Cut]:
+    """Rooted part cuts (see module docstring) for every part ``C`` of ``selected``:
+    ``x_i - x(N(C)) - r(C) <= 0`` for its representative ``i`` (or, with ``every_unit``, each of
+    its units). Returns [] when the selection has at most one part."""
+    lab = parts(adj, selected)
+    k = int(lab.max()) + 1
+    if k <= 1:
+        return []
+    adj_bool = (adj != 0).astype(np.int8).tocsr()
+    cuts: list[Cut] = []
+    for c in range(k):
+        in_c = lab == c
+        members = np.flatnonzero(in_c)
+        nbr = np.flatnonzero((np.asarray(adj_bool @ in_c.astype(np.int8)).ravel() > 0) & ~in_c)
+        cuts += [Cut(int(i), None, nbr, members) for i in (members if every_unit else members[:1])]
+    return cuts
+
+
+def cut_rows(cuts: list[Cut], n_cols: int, root_start: int | None = None) -> tuple[sp.csr_matrix, np.ndarray]:
+    """The cuts as rows over ``n_cols`` columns (the first ``n_pu`` are the units; the root
+    columns of rooted cuts start at ``root_start``) and their right-hand sides (each row is
+    ``<= rhs``)."""
     if not cuts:
         return sp.csr_matrix((0, n_cols)), np.zeros(0)
+    if root_start is None and any(c.root_side is not None for c in cuts):
+        raise ValueError("rooted cuts need the model's root columns (root_start)")
     ends = [np.array([c.i] if c.j is None else [c.i, c.j]) for c in cuts]
-    seps = [c.separator for c in cuts]
+    seps = [c.separator if c.root_side is None else np.concatenate([c.separator, root_start + c.root_side])
+            for c in cuts]
     n_ends = np.array([e.size for e in ends])
     n_seps = np.array([e.size for e in seps])
     rows = np.concatenate([np.repeat(np.arange(len(cuts)), n_ends), np.repeat(np.arange(len(cuts)), n_seps)])

@@ -15,12 +15,17 @@ from .model import ModelBuilder
 
 
 def compile_contiguity(c: Contiguity, b: ModelBuilder, data: PlanningData, x: slice, locked_in: np.ndarray) -> None:
-    """Single-commodity flow over both directions of every adjacency (tags ``"contiguity:*"``);
-    nothing for ``method="cuts"`` (the cut loop of :mod:`scp.solving.cut_loop` adds separator
-    cuts as the solutions need them)."""
+    """Single-commodity flow over both directions of every adjacency (tags ``"contiguity:*"``).
+
+    For ``method="cuts"`` the cut loop of :mod:`scp.solving.cut_loop` adds separator cuts as the
+    solutions need them; in mode ``"selection"`` the model gets the root columns those cuts use
+    (:func:`compile_cut_root`), in mode ``"locked_in"`` nothing (the locked-in units are the root).
+    """
     if c.mode == "locked_in" and not locked_in.any():
         raise ScenarioError("mode 'locked_in' needs at least one locked-in unit", "contiguity.mode")
     if c.method == "cuts":
+        if c.mode == "selection":
+            compile_cut_root(b, data.n_pu, x)
         return
     n = data.n_pu
     A = sp.triu(adjacency(data), k=1).tocoo()
@@ -58,6 +63,29 @@ def compile_contiguity(c: Contiguity, b: ModelBuilder, data: PlanningData, x: sl
         b.add_rows("contiguity:root_selected", inside, -np.inf, 0.0)
         one = sp.csr_matrix((np.ones(n), (np.zeros(n, dtype=np.int64), r.start + units)), shape=(1, width))
         b.add_rows("contiguity:one_root", one, 1.0, 1.0)
+
+
+def compile_cut_root(b: ModelBuilder, n: int, x: slice) -> None:
+    """Root columns for cut-based contiguity of the whole selection (tag ``"contiguity_root"``).
+
+    One continuous ``r_k in [0, 1]`` per unit with ``r_k <= x_k`` and ``sum_k r_k <= 1``: the
+    root of the network sits on a selected unit. The cuts of :mod:`scp.model.cuts` then read
+    ``x_i <= sum_(k in S) x_k + sum_(k in W) r_k`` for every vertex separator ``S`` and the side
+    ``W`` of ``i`` (a connected selection with its root on one of its units satisfies them all;
+    a selection of several parts cannot, since each part without the root violates its own).
+    This rooted form is far stronger in the LP relaxation than ``x_i + x_j - 1 <= x(S)``, which
+    holds trivially whenever ``x_i + x_j <= 1`` (the root-variable form used for the maximum-weight
+    connected subgraph by Alvarez-Miranda, Ljubic & Mutzel 2013, and by Fischetti et al. 2017).
+    """
+    r = b.add_columns("contiguity_root", n, lower=0.0, upper=1.0)
+    units = np.arange(n)
+    width = b.n_cols
+    inside = sp.csr_matrix((np.concatenate([np.ones(n), -np.ones(n)]),
+                            (np.concatenate([units, units]), np.concatenate([r.start + units, x.start + units]))),
+                           shape=(n, width))
+    b.add_rows("contiguity:root_selected", inside, -np.inf, 0.0)
+    one = sp.csr_matrix((np.ones(n), (np.zeros(n, dtype=np.int64), r.start + units)), shape=(1, width))
+    b.add_rows("contiguity:one_root", one, -np.inf, 1.0)
 
 
 def compile_neighbours(c: Neighbours, b: ModelBuilder, data: PlanningData, x: slice, locked_in: np.ndarray) -> None:

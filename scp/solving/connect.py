@@ -132,9 +132,12 @@ def prune(problem, selection: np.ndarray, stop_at: float | None = None) -> np.nd
     return sel
 
 
-def connect(problem, selection: np.ndarray, stop_at: float | None = None) -> np.ndarray | None:
+def connect(problem, selection: np.ndarray, stop_at: float | None = None,
+            discount: np.ndarray | None = None) -> np.ndarray | None:
     """``selection`` made to satisfy every cut-based contiguity constraint of ``problem``, or None
-    when a part cannot be joined (see module docstring)."""
+    when a part cannot be joined (see module docstring). ``discount`` (values in [0, 1] per unit,
+    e.g. an LP point) scales the weight of entering unit ``k`` by ``1 - discount_k``: chains then
+    run through the units the LP relaxation favours."""
     data = problem.data
     adj = adjacency(data)
     locked_in, locked_out = status_masks(data, problem.constraints)
@@ -142,6 +145,8 @@ def connect(problem, selection: np.ndarray, stop_at: float | None = None) -> np.
 
     e, _ = pair_terms(problem)
     weight = np.maximum(data.cost + e, 0.0)
+    if discount is not None:
+        weight = weight * (1.0 - np.clip(discount, 0.0, 1.0))
     everywhere = ~locked_out
     sel = np.asarray(selection, dtype=bool) | locked_in
     graph = [c for c in problem.constraints if isinstance(c, (Contiguity, FeatureContiguity))]

@@ -33,12 +33,16 @@ import numpy as np
 
 from ..data.spatial import adjacency
 from ..model import Model
-from ..model.cuts import separator_cuts, cut_rows
+from ..model.cuts import part_root_cuts, separator_cuts, cut_rows
+from ..model.root_separation import component_cuts, flow_cuts
+from .backends.highs import lp_relaxation
 from ..problem.constraints import status_masks
 from ..problem.graph import Contiguity, FeatureContiguity
 from ..results import Status, evaluate
 from .backends import SolveOptions, SolverResult, relative_gap
 from .connect import connect
+from .connected_search import improve_connected
+from .local_search import problem_arrays
 from .deadline import Deadline
 from .heuristic import full_start
 from ..model.model import with_rows
@@ -59,16 +63,30 @@ EVERY_UNIT_MAX = 1_000
 parts (on Koytendag, 4,300 selected units x 20 partners gave 85,820 rows in one round)."""
 
 
+ROOT_SHARE = 0.25
+"""Share of the time left that LP rounds with fractional separation may take before the first
+integer round (models with root columns only)."""
+ROOT_STALL = 0.002
+"""The LP rounds stop when three rounds together raised the bound by less than this fraction."""
+
+
+def root_start(model: Model) -> int | None:
+    """First root column of ``model`` (cut-based contiguity of the whole selection), else None."""
+    return model.cols("contiguity_root").start if "contiguity_root" in model.col_tags() else None
+
+
 def cut_constraints(problem) -> list:
     """The graph constraints of ``problem`` that the cut loop enforces."""
     return [c for c in problem.constraints if isinstance(c, FeatureContiguity)
             or (isinstance(c, Contiguity) and c.method == "cuts")]
 
 
-def violated_cuts(problem, selection: np.ndarray, adj=None, stop_at: float | None = None) -> list:
+def violated_cuts(problem, selection: np.ndarray, adj=None, stop_at: float | None = None,
+                  rooted: bool = False) -> list:
     """Separator cuts that ``selection`` violates, for all cut-based constraints: every part gets
-    cuts towards at most :data:`PARTNERS` other parts; ``stop_at`` ends the separation early (at
-    least one cut per violated constraint is always returned)."""
+    cuts towards at most :data:`PARTNERS` other parts, or with ``rooted`` (the model has root
+    columns) one rooted part cut each for the contiguity of the whole selection; ``stop_at`` ends
+    the separation early (at least one cut per violated constraint is always returned)."""
     data = problem.data
     adj = adjacency(data) if adj is None else adj
     locked_in, _ = status_masks(data, problem.constraints)
@@ -76,7 +94,9 @@ def violated_cuts(problem, selection: np.ndarray, adj=None, stop_at: float | Non
     every_unit = EVERY_UNIT and int(sel.sum()) <= EVERY_UNIT_MAX
     cuts = []
     for c in cut_constraints(problem):
-        if isinstance(c, Contiguity):
+        if isinstance(c, Contiguity) and c.mode == "selection" and rooted:
+            cuts += part_root_cuts(adj, sel, every_unit=every_unit)
+        elif isinstance(c, Contiguity):
             cuts += separator_cuts(adj, sel, roots=locked_in if c.mode == "locked_in" else None,
                                    every_unit=every_unit, pairs_per_part=PARTNERS, stop_at=stop_at)
         else:
@@ -84,6 +104,86 @@ def violated_cuts(problem, selection: np.ndarray, adj=None, stop_at: float | Non
                 cuts += separator_cuts(adj, sel, allowed=c.holders(data, k), every_unit=every_unit,
                                        pairs_per_part=PARTNERS, stop_at=stop_at)
     return cuts
+
+
+LP_THRESHOLDS = (0.5, 0.2)
+"""The units an LP point holds above these values join the best selection in
+:func:`lp_guided_join`."""
+
+
+def lp_guided_join(problem, xs: np.ndarray, base: np.ndarray | None, offer, stop_at: float | None) -> None:
+    """Connected selections from an LP point ``xs``: the units above each of
+    :data:`LP_THRESHOLDS` (with ``base``, a selection that meets the targets) joined along chains
+    that the LP favours (:func:`scp.solving.connect.connect` with ``discount=xs``) and pruned;
+    each is handed to ``offer`` (which verifies it and keeps the best)."""
+    for t in LP_THRESHOLDS:
+        sel = xs >= t
+        if base is not None:
+            sel = sel | base
+        joined = connect(problem, sel, stop_at=stop_at, discount=xs)
+        if joined is not None:
+            offer(joined)
+
+
+def root_rounds(problem, model: Model, adj, deadline: Deadline, say, offer, base, best) -> tuple[Model, float, int, np.ndarray | None]:
+    """LP rounds before the first integer round: solve the LP relaxation (HiGHS interior point),
+    add the rooted cuts its point violates (:mod:`scp.model.root_separation`), repeat while the
+    bound rises (:data:`ROOT_STALL`) within :data:`ROOT_SHARE` of the time left. Each LP point
+    also gives connected selections (:func:`lp_guided_join`, joined to ``base``) for ``offer``.
+    Returns the model with the cuts, the best LP bound (a valid bound: every cut is valid), the
+    number of cuts and the last LP point over the units (None when no LP solved)."""
+    first = root_start(model)
+    share = deadline.share(ROOT_SHARE)
+    stop_at = None if share is None else time.perf_counter() + share
+    n = model.n_pu
+    bounds: list[float] = []
+    n_cuts = 0
+    current = model
+    point = None
+    while stop_at is None or time.perf_counter() < stop_at:
+        left = None if stop_at is None else stop_at - time.perf_counter()
+        x, bound = lp_relaxation(current, time_limit=left)
+        if np.isfinite(bound):
+            bounds.append(bound)
+        if x is None:
+            break
+        xs, rs = x[:n], x[first:first + n]
+        point = xs
+        lp_guided_join(problem, xs, base(), offer, stop_at)
+        cuts = component_cuts(adj, xs, rs)
+        cuts += flow_cuts(adj, xs, rs, stop_at=stop_at)
+        say(f"LP round {len(bounds)}: bound {model.sense * max(bounds, default=-np.inf):,.6g}; "
+            f"{len(cuts)} rooted cut(s) added; best connected objective {model.sense * best():,.6g}")
+        if not cuts:
+            break
+        A, rhs = cut_rows(cuts, current.n_cols, first)
+        current = with_rows(current, f"contiguity_lp_cuts:{len(bounds)}", A, -np.inf, rhs)
+        n_cuts += len(cuts)
+        if len(bounds) > 3 and bounds[-1] - bounds[-4] < ROOT_STALL * max(1.0, abs(bounds[-1])):
+            break
+    return current, max(bounds, default=-np.inf), n_cuts, point
+
+
+CONNECTED_SHARE = 0.3
+"""Share of the time left for the connected local search before the integer rounds (with no time
+limit: :data:`CONNECTED_SECONDS`)."""
+CONNECTED_SECONDS = 10.0
+
+
+def connected_search(problem, adj, start, offer, deadline: Deadline, threads: int | None) -> int:
+    """Improve the connected selection ``start`` with :func:`scp.solving.connected_search.improve_connected`
+    when the problem suits it (contiguity of the whole selection or to the locked-in units, no
+    feature contiguity, a minimum-set problem the local search handles); returns its rounds."""
+    if start is None or any(isinstance(c, FeatureContiguity) for c in problem.constraints):
+        return 0
+    relaxed = dataclasses.replace(problem, constraints=tuple(c for c in problem.constraints
+                                                             if c not in cut_constraints(problem)))
+    arr = problem_arrays(relaxed)
+    if arr is None:
+        return 0
+    share = deadline.share(CONNECTED_SHARE)
+    stop_at = time.perf_counter() + (CONNECTED_SECONDS if share is None else share)
+    return improve_connected(arr, adj, start, offer, stop_at, threads=threads)
 
 
 def solve_with_cuts(problem, model: Model, exact: Callable[[Model, object, SolveOptions], SolverResult],
@@ -101,6 +201,23 @@ def solve_with_cuts(problem, model: Model, exact: Callable[[Model, object, Solve
     bound = -np.inf
     current = model
     rounds = n_cuts = 0
+    first = root_start(model)
+    point = None  # the last LP point of the root rounds: chains follow it
+
+    def offer(sel: np.ndarray) -> bool:
+        nonlocal best_sel, best_obj
+        ev = evaluate(problem, sel)
+        if ev.feasible and model.sense * ev.objective < best_obj - 1e-9 * max(1.0, abs(best_obj)):
+            best_sel, best_obj = sel, model.sense * ev.objective
+            return True
+        return False
+
+    if first is not None:
+        current, bound, n_cuts, point = root_rounds(problem, model, adj, deadline, say, offer,
+                                                     lambda: best_sel, lambda: best_obj)
+    searched = connected_search(problem, adj, best_sel, offer, deadline, options.threads)
+    if searched:
+        say(f"connected local search ({searched} round(s)): best connected objective {model.sense * best_obj:,.6g}")
     round_gap = EARLY_GAP
     last: SolverResult | None = None
     while True:
@@ -119,7 +236,7 @@ def solve_with_cuts(problem, model: Model, exact: Callable[[Model, object, Solve
         if res.x is None:
             break  # stopped before a solution of this round: keep the best so far
         sel = res.x[: model.n_pu] > 0.5
-        cuts = violated_cuts(problem, sel, adj, stop_at=deadline.at)
+        cuts = violated_cuts(problem, sel, adj, stop_at=deadline.at, rooted=first is not None)
         if not cuts:
             ev = evaluate(problem, sel)
             if ev.feasible and model.sense * ev.objective < best_obj:
@@ -127,12 +244,10 @@ def solve_with_cuts(problem, model: Model, exact: Callable[[Model, object, Solve
             if res.status in (Status.OPTIMAL, Status.WITHIN_GAP):
                 bound = max(bound, float(res.bound))
         else:
-            joined = connect(problem, sel, stop_at=deadline.at)
+            joined = connect(problem, sel, stop_at=deadline.at, discount=point)
             if joined is not None:
-                ev = evaluate(problem, joined)
-                if ev.feasible and model.sense * ev.objective < best_obj - 1e-9 * max(1.0, abs(best_obj)):
-                    best_sel, best_obj = joined, model.sense * ev.objective
-            A, rhs = cut_rows(cuts, current.n_cols)
+                offer(joined)
+            A, rhs = cut_rows(cuts, current.n_cols, first)
             current = with_rows(current, f"contiguity_cuts:{rounds}", A, -np.inf, rhs)
             n_cuts += len(cuts)
         gap = relative_gap(best_obj, bound) if best_sel is not None else np.inf
