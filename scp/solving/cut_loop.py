@@ -3,11 +3,25 @@ cuts the solution violates, repeat (a generic loop for any solver).
 
 Algorithm
 ---------
+For the contiguity of the whole selection the model has root columns
+(:func:`scp.model.graph.compile_cut_root`), and two phases come first:
+
+a. LP rounds (:func:`root_rounds`): solve the LP relaxation, add the rooted cuts its point
+   violates (:mod:`scp.model.root_separation`: support components and maximum flows), and join
+   the units the LP favours into connected selections (:func:`lp_guided_join`), while the bound
+   rises, within :data:`ROOT_SHARE` of the time left;
+b. the connectivity-keeping annealer (:mod:`scp.solving.connected_search`) improves the best
+   connected selection for :data:`CONNECTED_SHARE` of the time left (also in mode
+   ``"locked_in"``).
+
+Then the integer rounds:
+
 1. Solve the model (which holds the cuts found so far, none at first) to the requested gap;
    its bound ``z_k`` is a valid lower bound for the problem with contiguity (a relaxation), so
    the best bound is ``max_k z_k``.
 2. If the selection satisfies every cut-based constraint it is feasible: keep it if better.
-   Otherwise add, at once, the separator cuts for all its parts (:func:`scp.model.cuts.separator_cuts`),
+   Otherwise add, at once, the separator cuts for all its parts (:func:`scp.model.cuts.separator_cuts`,
+   or with root columns one rooted cut per part, :func:`scp.model.cuts.part_root_cuts`),
    join its parts along the cheapest chains (:func:`scp.solving.connect.connect`) and keep that
    selection when :func:`scp.evaluate` confirms it feasible and better.
 3. Stop when the best selection is within the gap of the best bound, or at the deadline (then
@@ -183,7 +197,8 @@ def connected_search(problem, adj, start, offer, deadline: Deadline, threads: in
         return 0
     share = deadline.share(CONNECTED_SHARE)
     stop_at = time.perf_counter() + (CONNECTED_SECONDS if share is None else share)
-    return improve_connected(arr, adj, start, offer, stop_at, threads=threads)
+    return improve_connected(arr, adj, start, offer, stop_at, threads=threads,
+                             rejoin=lambda sel: connect(problem, sel, stop_at=stop_at))
 
 
 def solve_with_cuts(problem, model: Model, exact: Callable[[Model, object, SolveOptions], SolverResult],

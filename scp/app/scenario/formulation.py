@@ -73,7 +73,11 @@ def formulation_text(problem) -> str:
     for c in problem.constraints:
         if isinstance(c, Contiguity):
             how = ("single-commodity flow" if c.method == "flow"
-                   else "x_i + x_j - sum_(k in S) x_k <= 1 for vertex separators S, added as solutions need them")
+                   else "x_i <= sum_(k in S) x_k + sum_(k in W) r_k for vertex separators S and the side W of i, "
+                   "root r_k <= x_k, sum_k r_k <= 1; cuts added as the LP and integer solutions need them"
+                   if c.mode == "selection" else
+                   "x_i <= sum_(k in S) x_k for vertex separators S between i and the locked-in units, "
+                   "added as solutions need them")
             lines.append(f"           the selection is one connected network ({how})" if c.mode == "selection"
                          else f"           every part of the selection is joined to a locked-in unit ({how})")
         elif isinstance(c, FeatureContiguity):
