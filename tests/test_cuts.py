@@ -231,3 +231,24 @@ def test_flow_cuts_find_the_minimum_separator():
     cuts = [c for c in flow_cuts(adj, x, r) if c.i == 4]
     assert len(cuts) == 1
     assert cuts[0].separator.tolist() == [3] and sorted(cuts[0].root_side.tolist()) == [4]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_rooted_loop_with_heuristics_equals_brute_force_on_3x4(seed):
+    # the whole path of a connected plan: LP rounds with rooted cuts, LP-guided joins, the
+    # connectivity-keeping annealer, then integer rounds; proven optimum = enumeration
+    data = grid_data(3, 4, seed=seed)
+    rng = np.random.default_rng(seed)
+    data = scp.PlanningData.from_arrays(cost=data.cost, features={"a": data.rij.toarray()[0],
+                                                                  "b": (rng.random(12) < 0.5) * 2.0},
+                                        boundary=data.boundary)
+    base = scp.Problem(data).relative_targets(0.5)
+    if seed % 2:
+        base = base.boundary_penalty(0.3)
+    _, feasible = brute_force(base)
+    adj = adjacency(data)
+    ok = np.array([x.any() and connected(adj, x) for x in X12]) & feasible
+    expected = min(scp.evaluate(base, x).objective for x in X12[ok])
+    sol = base.contiguity().solve(warm_start="heuristic", time_limit=30)
+    assert sol.status is scp.Status.OPTIMAL and sol.evaluation.feasible and sol.evaluation.n_patches == 1
+    assert sol.objective == pytest.approx(expected)

@@ -289,6 +289,8 @@ def connected_anneal(arr: Arrays, adj, start: np.ndarray, *, seed: int = 0, swee
 
 FIRST_SWEEPS = 2_000
 """Sweeps of the first round of :func:`improve_connected`; each later round has four times more."""
+STALE_ROUNDS = 2
+""":func:`improve_connected` stops after this many rounds in a row without an improvement."""
 
 
 def improve_connected(arr: Arrays, adj, start: np.ndarray, offer, stop_at: float, seed: int = 0,
@@ -297,19 +299,24 @@ def improve_connected(arr: Arrays, adj, start: np.ndarray, offer, stop_at: float
     :func:`time.perf_counter` value): each round runs one chain per thread (seeds ``seed``,
     ``seed + 1``, ...) with four times the sweeps of the last, from the best selection found;
     every result goes to ``offer(selection) -> bool`` (True when it is a verified improvement);
+    it stops early after :data:`STALE_ROUNDS` rounds in a row without one;
     ``rejoin`` as in :func:`connected_anneal`.
     Returns the number of rounds."""
     workers = max(1, min(threads or os.cpu_count() or 1, os.cpu_count() or 1))
     best = np.asarray(start, dtype=np.float64)
-    sweeps, rounds = FIRST_SWEEPS, 0
+    sweeps, rounds, stale = FIRST_SWEEPS, 0, 0
     with ThreadPoolExecutor(max_workers=workers) as pool:
         while time.perf_counter() < stop_at:
             runs = [pool.submit(connected_anneal, arr, adj, best, seed=seed + rounds * workers + k, sweeps=sweeps,
                                 rejoin=rejoin, deadline_at=stop_at) for k in range(workers)]
             results = sorted((f.result() for f in runs), key=lambda r: r[1])
+            improved = False
             for x, _ in results:
                 if offer(x > 0.5):
-                    best = x
+                    best, improved = x, True
             rounds += 1
             sweeps *= 4
+            stale = 0 if improved else stale + 1
+            if stale >= STALE_ROUNDS:
+                break
     return rounds

@@ -139,7 +139,8 @@ def lp_guided_join(problem, xs: np.ndarray, base: np.ndarray | None, offer, stop
             offer(joined)
 
 
-def root_rounds(problem, model: Model, adj, deadline: Deadline, say, offer, base, best) -> tuple[Model, float, int, np.ndarray | None]:
+def root_rounds(problem, model: Model, adj, deadline: Deadline, say, offer, base,
+                best) -> tuple[Model, float, int, np.ndarray | None]:
     """LP rounds before the first integer round: solve the LP relaxation (HiGHS interior point),
     add the rooted cuts its point violates (:mod:`scp.model.root_separation`), repeat while the
     bound rises (:data:`ROOT_STALL`) within :data:`ROOT_SHARE` of the time left. Each LP point
