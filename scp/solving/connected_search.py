@@ -287,6 +287,16 @@ def connected_anneal(arr: Arrays, adj, start: np.ndarray, *, seed: int = 0, swee
     return best_x, float(lin @ best_x - 0.5 * best_x @ (S @ best_x))
 
 
+COLD_SECONDS = 5.0
+"""Loading (or, on a fresh install, compiling: ~4 s) the compiled loops takes time the deadline
+cannot interrupt: with less time than this for the search, it runs only once they are loaded."""
+
+
+def loaded() -> bool:
+    """Whether this process has loaded the compiled loops already."""
+    return bool(_connected_moves.signatures)
+
+
 FIRST_SWEEPS = 2_000
 """Sweeps of the first round of :func:`improve_connected`; each later round has four times more."""
 STALE_ROUNDS = 2

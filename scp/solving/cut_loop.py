@@ -55,7 +55,7 @@ from ..problem.graph import Contiguity, FeatureContiguity
 from ..results import Status, evaluate
 from .backends import SolveOptions, SolverResult, relative_gap
 from .connect import connect
-from .connected_search import improve_connected
+from .connected_search import COLD_SECONDS, improve_connected, loaded
 from .local_search import problem_arrays
 from .deadline import Deadline
 from .heuristic import full_start
@@ -197,6 +197,8 @@ def connected_search(problem, adj, start, offer, deadline: Deadline, threads: in
     if arr is None:
         return 0
     share = deadline.share(CONNECTED_SHARE)
+    if share is not None and share < COLD_SECONDS and not loaded():
+        return 0  # loading the compiled loops could overrun the deadline
     stop_at = time.perf_counter() + (CONNECTED_SECONDS if share is None else share)
     return improve_connected(arr, adj, start, offer, stop_at, threads=threads,
                              rejoin=lambda sel: connect(problem, sel, stop_at=stop_at))
