@@ -169,3 +169,22 @@ def test_cbc_presolve_infeasibility_is_reported_as_infeasible():
     for solver in ("cbc", "highs"):
         with pytest.raises(scp.Infeasible):
             p.solve(solver)
+
+
+def test_highs_stops_at_the_first_solution_the_caller_flags():
+    # warm-started from everything, HiGHS finds improving solutions; told to stop at the first
+    # one the caller flags, it returns that one (status TIME_LIMIT, a valid bound)
+    p = scp.Problem(random_grid(12, 12, n_feat=4, seed=3)).relative_targets(0.3).boundary_penalty(0.5)
+    model = scp.compile_problem(p)
+    seen = []
+
+    def flag(x):
+        seen.append(model.objective_of(x))
+        return True
+
+    full = p.solve()
+    res = solve_with(model, "highs", SolveOptions(warm_start=np.ones(144), stop_on_solution=flag))
+    assert seen and res.x is not None and res.status is scp.Status.TIME_LIMIT
+    assert res.objective == pytest.approx(seen[-1]) and res.bound <= full.objective + 1e-6
+    never = solve_with(model, "highs", SolveOptions(stop_on_solution=lambda x: False))
+    assert never.status is scp.Status.OPTIMAL and never.objective == pytest.approx(full.objective)

@@ -23,6 +23,9 @@ class SolveOptions:
         column vector (see :func:`scp.solving.heuristic.full_start`), offered as a starting solution.
     deadline_at: a :func:`time.perf_counter` value at which the solve is stopped whatever the
         solver's own clock says (HiGHS: through its callbacks), keeping its incumbent.
+    stop_on_solution: ``f(x) -> bool`` called on every improving solution (HiGHS only); the solve
+        stops (status ``TIME_LIMIT``, that solution kept) once it returns True. The cut loop uses it
+        to stop a round at its first solution that needs cuts.
     """
 
     gap: float = 0.0
@@ -32,6 +35,7 @@ class SolveOptions:
     progress: Callable[[float, float, float, float], None] | None = None
     warm_start: np.ndarray | None = None
     deadline_at: float | None = None
+    stop_on_solution: Callable[[np.ndarray], bool] | None = None
 
 
 @dataclass

@@ -85,7 +85,7 @@ def solve_highs(model: Model, options: SolveOptions, on_incumbent=None) -> Solve
         ws = np.asarray(options.warm_start, dtype=np.float64)
         h.setSolution(ws.size, np.arange(ws.size, dtype=np.int32), ws)
     log_lines: list[str] = []
-    _attach_callbacks(h, highspy, options.progress, options.deadline_at, on_incumbent)
+    _attach_callbacks(h, highspy, options.progress, options.deadline_at, on_incumbent, options.stop_on_solution)
     build_time = time.perf_counter() - t0
     t1 = time.perf_counter()
     h.run()
@@ -167,7 +167,8 @@ def solve_highs_guarded(model: Model, options: SolveOptions, grace: float | None
     hard = stop_at + (0.5 if grace is None else float(grace))
     ctx = mp.get_context("spawn")
     q = ctx.Queue()
-    proc = ctx.Process(target=_guarded_child, args=(model, dataclasses.replace(options, progress=None), q),
+    proc = ctx.Process(target=_guarded_child, args=(model, dataclasses.replace(options, progress=None,
+                                                                                  stop_on_solution=None), q),
                        daemon=True)
     with _main_not_imported():
         proc.start()
@@ -248,23 +249,29 @@ def lp_relaxation(model: Model, time_limit: float | None = None, threads: int | 
     return np.asarray(sol.col_value, dtype=np.float64), bound
 
 
-def _attach_callbacks(h, highspy, progress, deadline_at: float | None = None, on_incumbent=None) -> None:
+def _attach_callbacks(h, highspy, progress, deadline_at: float | None = None, on_incumbent=None,
+                      stop_on_solution=None) -> None:
     """Stop HiGHS when :data:`~scp.solving.backends.interrupt.STOP` is set (MIP, simplex and
     interior-point callbacks) or ``deadline_at`` has passed, and call
     ``progress(elapsed, incumbent, bound, gap)`` at most once a second during the MIP, and
-    ``on_incumbent(x, objective)`` for every improving solution."""
+    ``on_incumbent(x, objective)`` for every improving solution; stop once
+    ``stop_on_solution(x)`` returns True for one."""
     last = [-1.0]
+    stop = [False]
     cb = highspy.cb.HighsCallbackType
     mip = cb.kCallbackMipInterrupt
     improving = cb.kCallbackMipImprovingSolution
 
     def callback(kind, message, out, data_in, user):
         if kind == improving:
+            x = np.asarray(out.mip_solution, dtype=np.float64)
             if on_incumbent is not None:
-                on_incumbent(np.asarray(out.mip_solution, dtype=np.float64), float(out.objective_function_value))
+                on_incumbent(x, float(out.objective_function_value))
+            if stop_on_solution is not None and stop_on_solution(x):
+                stop[0] = True
             return
         with inside_callback():
-            if STOP.is_set() or (deadline_at is not None and time.perf_counter() >= deadline_at):
+            if stop[0] or STOP.is_set() or (deadline_at is not None and time.perf_counter() >= deadline_at):
                 data_in.user_interrupt = True
                 return
             if progress is not None and kind == mip:
@@ -276,5 +283,5 @@ def _attach_callbacks(h, highspy, progress, deadline_at: float | None = None, on
     h.setCallback(callback, None)
     for kind in (mip, cb.kCallbackSimplexInterrupt, cb.kCallbackIpmInterrupt):
         h.startCallback(kind)
-    if on_incumbent is not None:
+    if on_incumbent is not None or stop_on_solution is not None:
         h.startCallback(improving)
