@@ -18,7 +18,9 @@ Then the integer rounds:
 
 1. Solve the model (which holds the cuts found so far, none at first) to the requested gap;
    its bound ``z_k`` is a valid lower bound for the problem with contiguity (a relaxation), so
-   the best bound is ``max_k z_k``.
+   the best bound is ``max_k z_k``. While more than :data:`STOP_EARLY` of the loop's time is
+   left, HiGHS stops a round at its first improving solution that needs cuts (any bound it has
+   reached by then is still valid).
 2. If the selection satisfies every cut-based constraint it is feasible: keep it if better.
    Otherwise add, at once, the separator cuts for all its parts (:func:`scp.model.cuts.separator_cuts`,
    or with root columns one rooted cut per part, :func:`scp.model.cuts.part_root_cuts`),
