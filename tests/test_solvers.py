@@ -188,3 +188,16 @@ def test_highs_stops_at_the_first_solution_the_caller_flags():
     assert res.objective == pytest.approx(seen[-1]) and res.bound <= full.objective + 1e-6
     never = solve_with(model, "highs", SolveOptions(stop_on_solution=lambda x: False))
     assert never.status is scp.Status.OPTIMAL and never.objective == pytest.approx(full.objective)
+
+
+def test_guarded_highs_stops_at_a_flagged_solution_too():
+    # the guarded child process gets the flag as a picklable callable (np.any: any unit selected)
+    import time
+
+    from scp.solving.backends.highs import solve_highs_guarded
+
+    p = scp.Problem(random_grid(12, 12, n_feat=4, seed=3)).relative_targets(0.3).boundary_penalty(0.5)
+    model = scp.compile_problem(p)
+    res = solve_highs_guarded(model, SolveOptions(warm_start=np.ones(144), stop_on_solution=np.any,
+                                                  deadline_at=time.perf_counter() + 60))
+    assert res.x is not None and res.status is scp.Status.TIME_LIMIT

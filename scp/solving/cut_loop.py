@@ -86,6 +86,21 @@ ROOT_STALL = 0.002
 """The LP rounds stop when three rounds together raised the bound by less than this fraction."""
 
 
+@dataclasses.dataclass
+class NeedsCuts:
+    """``f(x) -> bool``: whether the selection in a column vector breaks a cut-based constraint. A
+    plain object (not a closure), so that it travels to a guarded HiGHS child process."""
+
+    problem: object
+    adj: object
+    n_pu: int
+
+    def __call__(self, x: np.ndarray) -> bool:
+        graph = cut_constraints(self.problem)
+        locked_in, _ = status_masks(self.problem.data, self.problem.constraints)
+        return not satisfied(self.problem.data, self.adj, graph, np.asarray(x)[: self.n_pu] > 0.5, locked_in)
+
+
 def root_start(model: Model) -> int | None:
     """First root column of ``model`` (cut-based contiguity of the whole selection), else None."""
     return model.cols("contiguity_root").start if "contiguity_root" in model.col_tags() else None
@@ -227,11 +242,7 @@ def solve_with_cuts(problem, model: Model, exact: Callable[[Model, object, Solve
     rounds = n_cuts = 0
     first = root_start(model)
     point = None
-    graph = cut_constraints(problem)
-    locked_in, _ = status_masks(problem.data, problem.constraints)
-
-    def needs_cuts(x: np.ndarray) -> bool:
-        return not satisfied(problem.data, adj, graph, x[: model.n_pu] > 0.5, locked_in)
+    needs_cuts = NeedsCuts(problem, adj, model.n_pu)
   # the last LP point of the root rounds: chains follow it
 
     def offer(sel: np.ndarray) -> bool:

@@ -167,8 +167,7 @@ def solve_highs_guarded(model: Model, options: SolveOptions, grace: float | None
     hard = stop_at + (0.5 if grace is None else float(grace))
     ctx = mp.get_context("spawn")
     q = ctx.Queue()
-    proc = ctx.Process(target=_guarded_child, args=(model, dataclasses.replace(options, progress=None,
-                                                                                  stop_on_solution=None), q),
+    proc = ctx.Process(target=_guarded_child, args=(model, dataclasses.replace(options, progress=None), q),
                        daemon=True)
     with _main_not_imported():
         proc.start()
