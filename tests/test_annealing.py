@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import scp
-from scp.solving.annealing import (_anneal_moves, _penalised_descent, _repair, anneal, anneal_in_rounds,
+from scp.solving.annealing import (NO_GRAPH, _anneal_moves, _penalised_descent, _repair, anneal, anneal_in_rounds,
                                    shortfall_weights)
 from scp.solving.local_search import problem_arrays
 from test_local_search import problem
@@ -56,7 +56,7 @@ def test_penalised_bookkeeping_equals_full_reevaluation_after_random_moves(seed)
                                       held, arr.need, w, arr.free)
     assert g == pytest.approx(scp.evaluate(p, x > 0.5).objective + w @ shortfall(arr, held), abs=1e-7)
     assert _repair(x, arr.lin, S.indptr, S.indices, S.data, nbr, R.indptr, R.indices, R.data, held, arr.need, w,
-                   arr.free)
+                   arr.free, NO_GRAPH, NO_GRAPH)
     np.testing.assert_allclose(held, R.T @ x, atol=1e-9)
     assert scp.evaluate(p, x > 0.5).feasible
 

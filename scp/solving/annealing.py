@@ -48,6 +48,8 @@ import scipy.sparse as sp
 
 from .local_search import Arrays, _descent, _flip, njit, problem_arrays
 
+NO_GRAPH = np.zeros(0, dtype=np.int64)
+"""The empty graph: :func:`_repair` may then add any unit."""
 CHUNK = 250_000
 """Moves between two looks at the deadline."""
 MAX_MOVES = 50_000_000
@@ -120,10 +122,22 @@ def _penalised_descent(x, lin, s_ptr, s_idx, s_val, nbr, r_ptr, r_idx, r_val, he
 
 
 @njit(cache=True, nogil=True)
+def has_selected_neighbour(i, x, a_ptr, a_idx):  # pragma: no cover - compiled
+    """Whether unit ``i`` has a selected neighbour in the CSR graph ``(a_ptr, a_idx)``."""
+    for p in range(a_ptr[i], a_ptr[i + 1]):
+        if x[a_idx[p]] > 0.5:
+            return True
+    return False
+
+
+@njit(cache=True, nogil=True)
 def _repair(x, lin, s_ptr, s_idx, s_val, nbr, r_ptr, r_idx, r_val, held, need, weight,
-            free):  # pragma: no cover - compiled
+            free, a_ptr, a_idx):  # pragma: no cover - compiled
     """Add units until every row is met: each time the unselected free unit with the largest
-    weighted shortfall reduction per unit of objective increase. Returns False when no unit helps."""
+    weighted shortfall reduction per unit of objective increase. With a graph ``(a_ptr, a_idx)``
+    (non-empty ``a_ptr``) only units next to the selection are candidates, so a connected
+    selection stays connected. Returns False when no candidate helps."""
+    frontier = a_ptr.size > 0
     while True:
         short = False
         for k in range(need.size):
@@ -135,7 +149,7 @@ def _repair(x, lin, s_ptr, s_idx, s_val, nbr, r_ptr, r_idx, r_val, held, need, w
         best, best_score = -1, -1.0
         for q in range(free.size):
             i = free[q]
-            if x[i] == 1.0:
+            if x[i] == 1.0 or (frontier and not has_selected_neighbour(i, x, a_ptr, a_idx)):
                 continue
             gain = -_shortfall_change(i, 1.0, r_ptr, r_idx, r_val, held, need, weight)
             if gain <= 0.0:
@@ -210,7 +224,7 @@ def _run_chain(arr: Arrays, weight: np.ndarray, x0: np.ndarray, seed: int, moves
         done += m
         chunk += 1
     _penalised_descent(x, lin, *args_s, nbr, *args_r, held, need, weight, arr.free)
-    if not _repair(x, lin, *args_s, nbr, *args_r, held, need, weight, arr.free):
+    if not _repair(x, lin, *args_s, nbr, *args_r, held, need, weight, arr.free, NO_GRAPH, NO_GRAPH):
         return None, np.inf, done
     movable = np.zeros(x.size, dtype=np.bool_)
     movable[arr.free] = True
@@ -293,7 +307,7 @@ def _warm() -> None:
     _anneal_moves(x, lin, ptr, idx, val, nbr, r_ptr, r_idx, r_val, held, need, w, free,
                   np.array([0.0, 1.0, 1.0]), 10, 5, 0.5, 1)
     _penalised_descent(x, lin, ptr, idx, val, nbr, r_ptr, r_idx, r_val, held, need, w, free)
-    _repair(x, lin, ptr, idx, val, nbr, r_ptr, r_idx, r_val, held, need, w, free)
+    _repair(x, lin, ptr, idx, val, nbr, r_ptr, r_idx, r_val, held, need, w, free, NO_GRAPH, NO_GRAPH)
     _descent(x, lin, ptr, idx, val, nbr, r_ptr, r_idx, r_val, held, need, free, np.ones(2, dtype=np.bool_),
              np.zeros(1))
     _warmed = True

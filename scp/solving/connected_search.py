@@ -33,7 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from .annealing import _repair, _shortfall_change, accepts, shortfall_weights
+from .annealing import NO_GRAPH, _repair, _shortfall_change, accepts, has_selected_neighbour, shortfall_weights
 from .local_search import Arrays, _flip, njit
 
 CHUNK = 200_000
@@ -96,14 +96,6 @@ def _pair_weight(i, k, s_ptr, s_idx, s_val):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def _has_selected_neighbour(i, x, a_ptr, a_idx):  # pragma: no cover - compiled
-    for p in range(a_ptr[i], a_ptr[i + 1]):
-        if x[a_idx[p]] > 0.5:
-            return True
-    return False
-
-
-@njit(cache=True, nogil=True)
 def _flip_counted(x, i, sign, s_ptr, s_idx, s_val, nbr, r_ptr, r_idx, r_val, held, need, state):  # pragma: no cover
     """:func:`_flip` that keeps ``state[6]``, the number of rows below their need, up to date."""
     for p in range(r_ptr[i], r_ptr[i + 1]):
@@ -132,7 +124,7 @@ def _connected_moves(x, lin, s_ptr, s_idx, s_val, nbr, r_ptr, r_idx, r_val, held
             state[2] *= cool
         i = free[np.random.randint(free.size)]
         if x[i] < 0.5:
-            if not _has_selected_neighbour(i, x, a_ptr, a_idx):
+            if not has_selected_neighbour(i, x, a_ptr, a_idx):
                 continue
             df = lin[i] - nbr[i]
             d = df + _shortfall_change(i, 1.0, r_ptr, r_idx, r_val, held, need, weight)
@@ -171,39 +163,6 @@ def _connected_moves(x, lin, s_ptr, s_idx, s_val, nbr, r_ptr, r_idx, r_val, held
         if state[6] == 0.0 and state[7] < state[3] - 1e-9:
             state[3] = state[7]
             best_x[:] = x
-
-
-@njit(cache=True, nogil=True)
-def _frontier_repair(x, lin, s_ptr, s_idx, s_val, nbr, r_ptr, r_idx, r_val, held, need, weight, a_ptr, a_idx,
-                     free):  # pragma: no cover - compiled
-    """Add units next to the selection, each time the one with the most weighted shortfall
-    removed per unit of objective added, until no row is short; False when no unit next to the
-    selection reduces a remaining shortfall."""
-    while True:
-        short = False
-        for r in range(need.size):
-            if held[r] < need[r]:
-                short = True
-                break
-        if not short:
-            return True
-        best, best_score = -1, 0.0
-        for i in free:
-            if x[i] > 0.5 or not _has_selected_neighbour(i, x, a_ptr, a_idx):
-                continue
-            gain = 0.0
-            for p in range(r_ptr[i], r_ptr[i + 1]):
-                r = r_idx[p]
-                if held[r] < need[r]:
-                    gain += weight[r] * min(need[r] - held[r], r_val[p])
-            if gain <= 0.0:
-                continue
-            score = gain / max(lin[i] - nbr[i], 1e-9)
-            if score > best_score:
-                best, best_score = i, score
-        if best < 0:
-            return False
-        _flip(x, best, 1.0, s_ptr, s_idx, s_val, nbr, r_ptr, r_idx, r_val, held)
 
 
 def connected_anneal(arr: Arrays, adj, start: np.ndarray, *, seed: int = 0, sweeps: int = 200,
@@ -251,9 +210,9 @@ def connected_anneal(arr: Arrays, adj, start: np.ndarray, *, seed: int = 0, swee
         if temperature == 0.0:
             nbr = np.asarray(S @ x).ravel()
             held = np.asarray(R.T @ x).ravel() if R.shape[1] else np.zeros(0)
-            repaired = _frontier_repair(x, lin, *args_s, nbr, *args_r, held, need, weight, a_ptr, a_idx, free)
+            repaired = _repair(x, lin, *args_s, nbr, *args_r, held, need, weight, free, a_ptr, a_idx)
             if not repaired and rejoin is not None and _repair(x, lin, *args_s, nbr, *args_r, held, need, weight,
-                                                                 free):
+                                                                 free, NO_GRAPH, NO_GRAPH):
                 joined = rejoin(x > 0.5)
                 repaired = joined is not None
                 if repaired:

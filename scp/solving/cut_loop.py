@@ -95,10 +95,13 @@ class NeedsCuts:
     adj: object
     n_pu: int
 
+    def __post_init__(self) -> None:
+        self.graph = cut_constraints(self.problem)
+        self.locked_in = status_masks(self.problem.data, self.problem.constraints)[0]
+
     def __call__(self, x: np.ndarray) -> bool:
-        graph = cut_constraints(self.problem)
-        locked_in, _ = status_masks(self.problem.data, self.problem.constraints)
-        return not satisfied(self.problem.data, self.adj, graph, np.asarray(x)[: self.n_pu] > 0.5, locked_in)
+        sel = np.asarray(x)[: self.n_pu] > 0.5
+        return not satisfied(self.problem.data, self.adj, self.graph, sel, self.locked_in)
 
 
 def root_start(model: Model) -> int | None:
