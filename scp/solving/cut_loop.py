@@ -244,9 +244,8 @@ def solve_with_cuts(problem, model: Model, exact: Callable[[Model, object, Solve
     current = model
     rounds = n_cuts = 0
     first = root_start(model)
-    point = None
+    point = None  # the last LP point of the root rounds: chains follow it
     needs_cuts = NeedsCuts(problem, adj, model.n_pu)
-  # the last LP point of the root rounds: chains follow it
 
     def offer(sel: np.ndarray) -> bool:
         nonlocal best_sel, best_obj
@@ -284,9 +283,7 @@ def solve_with_cuts(problem, model: Model, exact: Callable[[Model, object, Solve
         sel = res.x[: model.n_pu] > 0.5
         cuts = violated_cuts(problem, sel, adj, stop_at=deadline.at, rooted=first is not None)
         if not cuts:
-            ev = evaluate(problem, sel)
-            if ev.feasible and model.sense * ev.objective < best_obj:
-                best_sel, best_obj = sel, model.sense * ev.objective
+            offer(sel)
             if res.status in (Status.OPTIMAL, Status.WITHIN_GAP):
                 bound = max(bound, float(res.bound))
         else:
