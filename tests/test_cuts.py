@@ -252,3 +252,16 @@ def test_rooted_loop_with_heuristics_equals_brute_force_on_3x4(seed):
     sol = base.contiguity().solve(warm_start="heuristic", time_limit=30)
     assert sol.status is scp.Status.OPTIMAL and sol.evaluation.feasible and sol.evaluation.n_patches == 1
     assert sol.objective == pytest.approx(expected)
+
+
+def test_without_a_warm_start_the_first_joined_plan_is_kept():
+    # no incumbent before the first integer round: the plan joined from that round's parts must
+    # be kept (an empty best once compared as inf - inf and refused every candidate)
+    rng = np.random.default_rng(3)
+    n = 10 * 10
+    data = scp.PlanningData.from_arrays(cost=rng.uniform(1, 10, n),
+                                        features={f"f{j}": rng.random(n) * (rng.random(n) < 0.4) for j in range(3)},
+                                        boundary=scp.boundary.grid_boundary(np.ones((10, 10), bool)))
+    sol = scp.Problem(data).relative_targets(0.2).contiguity().solve(time_limit=4)
+    assert sol.evaluation.feasible and sol.evaluation.n_patches == 1
+    assert sol.bound <= sol.objective + 1e-9

@@ -250,8 +250,9 @@ def solve_with_cuts(problem, model: Model, exact: Callable[[Model, object, Solve
     def offer(sel: np.ndarray) -> bool:
         nonlocal best_sel, best_obj
         ev = evaluate(problem, sel)
-        if ev.feasible and model.sense * ev.objective < best_obj - 1e-9 * max(1.0, abs(best_obj)):
-            best_sel, best_obj = sel, model.sense * ev.objective
+        obj = model.sense * ev.objective
+        if ev.feasible and (best_sel is None or obj < best_obj - 1e-9 * max(1.0, abs(best_obj))):
+            best_sel, best_obj = sel, obj
             return True
         return False
 
