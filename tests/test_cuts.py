@@ -220,7 +220,9 @@ def test_fractional_rooted_cuts_are_violated_by_the_point_and_valid(seed):
 
 def test_flow_cuts_find_the_minimum_separator():
     # a 1x5 strip, x = (1, 0.3, 0.3, 0, 1) with the root on unit 0: unit 4 needs x(S) + r(W) >= 1;
-    # the cheapest separator is unit 3 (x = 0): the cut x_4 - x_3 - r_3 - r_4 <= 0
+    # the cheapest separator is unit 3 (x = 0): the cut x_4 - x_3 - r_3 - r_4 <= 0; then the
+    # nested cuts further out (unit 3 raised to capacity 1): unit 2, then unit 1 (written in the
+    # complement form x_4 - x_1 + r_1 + r_0 <= 1, which has fewer nonzeros), then none
     from scp.model.root_separation import flow_cuts
 
     data = scp.PlanningData.from_arrays(cost=np.ones(5), features={"a": np.ones(5)},
@@ -229,8 +231,11 @@ def test_flow_cuts_find_the_minimum_separator():
     x = np.array([1.0, 0.3, 0.3, 0.0, 1.0])
     r = np.array([1.0, 0, 0, 0, 0])
     cuts = [c for c in flow_cuts(adj, x, r) if c.i == 4]
-    assert len(cuts) == 1
-    assert cuts[0].separator.tolist() == [3] and sorted(cuts[0].root_side.tolist()) == [4]
+    assert [c.separator.tolist() for c in cuts] == [[3], [2], [1]]
+    assert sorted(cuts[0].root_side.tolist()) == [4] and sorted(cuts[1].root_side.tolist()) == [3, 4]
+    assert cuts[2].root_side is None and cuts[2].root_outside.tolist() == [0]
+    assert all(c.lhs(x, r) > c.rhs + 0.1 for c in cuts)
+    assert len(flow_cuts(adj, x, r, nested=1)) == 1
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -265,3 +270,29 @@ def test_without_a_warm_start_the_first_joined_plan_is_kept():
     sol = scp.Problem(data).relative_targets(0.2).contiguity().solve(time_limit=4)
     assert sol.evaluation.feasible and sol.evaluation.n_patches == 1
     assert sol.bound <= sol.objective + 1e-9
+
+
+def test_nested_and_complement_form_cuts_are_valid():
+    # points whose root mass sums to 1 (as at every non-empty integer point): nested flow cuts
+    # reach rings far from the unit, whose sides are large and are written in the complement
+    # form; every cut is violated by its point and holds for every connected selection (root on
+    # any of its units) and for the empty one
+    from scp.model.root_separation import component_cuts, flow_cuts
+
+    adj = adjacency(grid_data(3, 4))
+    ok = np.array([connected(adj, s) for s in X12]) & X12.any(axis=1)
+    complement = 0
+    for seed in range(8):
+        rng = np.random.default_rng(seed)
+        x = np.round(rng.random(12) * (rng.random(12) < 0.7), 3)
+        x[rng.integers(12)] = 1.0
+        r = np.zeros(12)
+        r[np.argmax(x)] = 1.0
+        cuts = component_cuts(adj, x, r) + flow_cuts(adj, x, r)
+        complement += sum(c.root_outside is not None for c in cuts)
+        A, rhs = cut_rows(cuts, 24, root_start=12)
+        assert (A @ np.concatenate([x, r]) > rhs + 1e-4).all()
+        assert (A @ np.zeros(24) <= rhs).all()
+        for s in X12[ok]:
+            assert all(_rooted_rows_hold(A, rhs, s.astype(float), k) for k in np.flatnonzero(s))
+    assert complement > 0

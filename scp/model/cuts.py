@@ -23,6 +23,14 @@ separator ``S`` unless the root is on its side ``W`` (the units ``S`` cuts off w
 For a part ``C`` of an integer selection, ``S = N(C)`` and ``W = C``: every part but the
 root's violates its cut, so one cut per part replaces the cuts between pairs of parts.
 
+When ``W`` is large its complement ``U = V - W - S`` is written instead (fewer nonzeros)::
+
+    x_i - sum_{k in S} x_k + sum_{k in S} r_k + sum_{k in U} r_k <= 1   (complement form)
+
+It equals the rooted cut when ``sum r = 1`` and holds at every integer point that satisfies the
+rooted cuts: a non-empty connected selection has its root on one unit (``sum r = 1``), the
+empty one has ``x = r = 0``. In the LP relaxation it is weaker only where ``sum r < 1``.
+
 When a selection has several parts, let ``C`` be one part and ``N(C)`` its unselected
 neighbours: ``N(C)`` separates ``C`` from every other part. It is made minimal for a part ``D``
 by keeping only the units of ``N(C)`` adjacent to the component ``R_D`` of ``G - C - N(C)``
@@ -57,10 +65,33 @@ class Cut:
     j: int | None
     separator: np.ndarray
     root_side: np.ndarray | None = None
+    root_outside: np.ndarray | None = None
+    """Set instead of ``root_side`` for the complement form (module docstring): ``U``."""
 
     @property
     def rhs(self) -> float:
-        return 1.0 if self.j is not None else 0.0
+        return 1.0 if self.j is not None or self.root_outside is not None else 0.0
+
+    def lhs(self, x: np.ndarray, r: np.ndarray | None = None) -> float:
+        """The left-hand side at the point ``(x, r)``."""
+        value = x[self.i] + (0.0 if self.j is None else x[self.j]) - x[self.separator].sum()
+        if self.root_side is not None:
+            value -= r[self.root_side].sum()
+        if self.root_outside is not None:
+            value += r[self.separator].sum() + r[self.root_outside].sum()
+        return float(value)
+
+    def compact(self, n: int, x: np.ndarray, r: np.ndarray, min_violation: float) -> "Cut":
+        """The same rooted cut in the complement form when that has fewer nonzeros over ``n``
+        units and the point ``(x, r)`` still violates it by more than ``min_violation`` (it is
+        weaker where ``sum r < 1``); else this cut."""
+        if self.root_side is None or 2 * self.root_side.size <= n - self.root_side.size + self.separator.size:
+            return self
+        outside = np.ones(n, dtype=bool)
+        outside[self.root_side] = False
+        outside[self.separator] = False
+        other = Cut(self.i, self.j, self.separator, None, np.flatnonzero(outside))
+        return other if other.lhs(x, r) - other.rhs > min_violation else self
 
 
 def _outside_components(adj: sp.csr_matrix, blocked: np.ndarray, allowed: np.ndarray) -> np.ndarray:
@@ -145,9 +176,11 @@ def cut_rows(cuts: list[Cut], n_cols: int, root_start: int | None = None) -> tup
     ``<= rhs``)."""
     if not cuts:
         return sp.csr_matrix((0, n_cols)), np.zeros(0)
-    if root_start is None and any(c.root_side is not None for c in cuts):
+    if root_start is None and any(c.root_side is not None or c.root_outside is not None for c in cuts):
         raise ValueError("rooted cuts need the model's root columns (root_start)")
     ends = [np.array([c.i] if c.j is None else [c.i, c.j]) for c in cuts]
+    ends = [e if c.root_outside is None else np.concatenate([e, root_start + c.separator, root_start + c.root_outside])
+            for e, c in zip(ends, cuts)]
     seps = [c.separator if c.root_side is None else np.concatenate([c.separator, root_start + c.root_side])
             for c in cuts]
     n_ends = np.array([e.size for e in ends])

@@ -42,6 +42,8 @@ MIN_VIOLATION = 1e-3
 """A cut is reported when the point violates it by more than this."""
 THRESHOLDS = (1e-4, 0.1, 0.5, 0.9)
 """Support thresholds whose components give cheap cuts."""
+NESTED = 5
+"""Nested cuts per unit and round (:func:`flow_cuts`)."""
 _UNBOUNDED = 2 ** 30
 
 
@@ -63,15 +65,37 @@ def component_cuts(adj: sp.csr_matrix, x: np.ndarray, r: np.ndarray) -> list[Cut
             nbr = np.flatnonzero((np.asarray(adj_bool @ in_c.astype(np.int8)).ravel() > 0) & ~in_c)
             i = int(members[np.argmax(x[members])])
             if x[i] - x[nbr].sum() - r[members].sum() > MIN_VIOLATION:
-                cuts.append(Cut(i, None, nbr, members))
+                cuts.append(Cut(i, None, nbr, members).compact(n, x, r, MIN_VIOLATION))
     return cuts
 
 
+def sink_side_cut(adj: sp.csr_matrix, i: int, separator: np.ndarray) -> Cut | None:
+    """The rooted cut of unit ``i`` for a vertex separator: ``W`` the component of ``i`` once
+    ``separator`` is removed, ``S = N(W)`` (the part of the separator next to ``W``; a minimal
+    separator of ``W``). Valid for every ``separator`` not holding ``i``: a connected selection
+    holding ``i`` and a root outside ``W`` has a path from the root to ``i``, which leaves ``W``
+    through ``N(W)``. None when ``i`` is in ``separator``."""
+    n = adj.shape[0]
+    keep = np.ones(n, dtype=bool)
+    keep[separator] = False
+    if not keep[i]:
+        return None
+    mask = sp.diags(keep.astype(np.float64))
+    side = breadth_first_order(mask @ adj @ mask, i, directed=False, return_predecessors=False)
+    in_side = np.zeros(n, dtype=bool)
+    in_side[side] = True
+    nbr = np.flatnonzero((np.asarray(((adj != 0).astype(np.int8) @ in_side.astype(np.int8))).ravel() > 0) & ~in_side)
+    return Cut(i, None, nbr, np.sort(side))
+
+
 def flow_cuts(adj: sp.csr_matrix, x: np.ndarray, r: np.ndarray, stop_at: float | None = None,
-              min_x: float = 0.05, max_units: int = 400) -> list[Cut]:
-    """The most violated rooted cut of each unit with ``x_i > min_x`` (largest ``x`` first, at
-    most ``max_units`` maximum flows) whose minimum cut is below ``x_i`` (module docstring).
-    ``stop_at`` (a :func:`time.perf_counter` value) ends the search early."""
+              min_x: float = 0.05, max_units: int = 400, nested: int = NESTED) -> list[Cut]:
+    """The most violated rooted cut of each unit with ``x_i > min_x`` whose minimum cut is below
+    ``x_i`` (module docstring), at most ``max_units`` maximum flows: first the largest-``x`` unit of
+    each component of ``{x > min_x}``, then the others by decreasing ``x``. After each cut its
+    separator's capacities are raised to 1 and the flow is solved again, up to ``nested`` cuts
+    per unit (nested cuts: rings further from ``i``, which a single sink-side cut would leave to
+    later rounds). ``stop_at`` (a :func:`time.perf_counter` value) ends the search early."""
     n = x.shape[0]
     tail, head = sp.triu(adj, k=1).nonzero()
     tail, head = np.concatenate([tail, head]), np.concatenate([head, tail])
@@ -80,26 +104,53 @@ def flow_cuts(adj: sp.csr_matrix, x: np.ndarray, r: np.ndarray, stop_at: float |
     cols = np.concatenate([n + np.arange(n), head, np.arange(n)])
     caps = np.concatenate([np.round(np.clip(x, 0, 1) * SCALE), np.full(tail.size, _UNBOUNDED),
                            np.round(np.clip(r, 0, 1) * SCALE)]).astype(np.int32)
-    graph = sp.csr_matrix((caps, (rows, cols)), shape=(2 * n + 1, 2 * n + 1))
-    graph.sum_duplicates()
+    base = sp.csr_matrix((caps, (rows, cols)), shape=(2 * n + 1, 2 * n + 1))
+    base.sum_duplicates()
+    unit_arc = _unit_arc_positions(base, n)
     cuts: list[Cut] = []
     flows = 0
-    for i in np.argsort(-x, kind="stable"):
-        if x[i] <= min_x or flows >= max_units:
+    for i in _separation_order(adj, x, min_x):
+        if flows >= max_units or (stop_at is not None and time.perf_counter() >= stop_at):
             break
-        if stop_at is not None and time.perf_counter() >= stop_at:
-            break
-        flows += 1
-        res = maximum_flow(graph, src, n + int(i))
-        if res.flow_value / SCALE >= x[i] - MIN_VIOLATION:
-            continue
-        residual = graph - res.flow
-        residual.data[residual.data < 0] = 0
-        residual.eliminate_zeros()
-        reached = np.zeros(2 * n + 1, dtype=bool)
-        reached[breadth_first_order(residual, src, return_predecessors=False)] = True
-        sep = np.flatnonzero(reached[:n] & ~reached[n:2 * n])
-        side = np.flatnonzero(~reached[:n])
-        if x[i] - x[sep].sum() - r[side].sum() > MIN_VIOLATION:  # checked in exact arithmetic
-            cuts.append(Cut(int(i), None, sep, side))
+        graph = base.copy()
+        for _ in range(nested):
+            flows += 1
+            res = maximum_flow(graph, src, n + int(i))
+            if res.flow_value / SCALE >= x[i] - MIN_VIOLATION:
+                break
+            residual = graph - res.flow
+            residual.data[residual.data < 0] = 0
+            residual.eliminate_zeros()
+            to_sink = np.zeros(2 * n + 1, dtype=bool)  # nodes that still reach i_out: the sink side
+            to_sink[breadth_first_order(residual.T.tocsr(), n + int(i), return_predecessors=False)] = True
+            separator = np.flatnonzero(to_sink[n:2 * n] & ~to_sink[:n])
+            cut = sink_side_cut(adj, int(i), separator)
+            if cut is None:
+                break
+            if cut.lhs(x, r) > MIN_VIOLATION:
+                cuts.append(cut.compact(n, x, r, MIN_VIOLATION))  # checked in exact arithmetic
+            graph.data[unit_arc[separator]] = SCALE  # this ring now carries a full unit
     return cuts
+
+
+def _unit_arc_positions(graph: sp.csr_matrix, n: int) -> np.ndarray:
+    """Index into ``graph.data`` of each unit's arc ``k_in -> k_out``."""
+    pos = np.empty(n, dtype=np.int64)
+    for_rows = np.repeat(np.arange(graph.shape[0]), np.diff(graph.indptr))
+    hit = (for_rows[: graph.indptr[n]] == graph.indices[: graph.indptr[n]] - n)
+    pos[for_rows[: graph.indptr[n]][hit]] = np.flatnonzero(hit)
+    return pos
+
+
+def _separation_order(adj: sp.csr_matrix, x: np.ndarray, min_x: float) -> np.ndarray:
+    """Units with ``x > min_x``: the largest-``x`` unit of each component of that support first
+    (every piece gets a flow), then the rest, each group by decreasing ``x``."""
+    support = np.flatnonzero(x > min_x)
+    if support.size == 0:
+        return support
+    _, lab = connected_components(adj[support][:, support], directed=False)
+    by_x = np.argsort(-x[support], kind="stable")
+    first = np.zeros(support.size, dtype=bool)
+    _, heads = np.unique(lab[by_x], return_index=True)
+    first[by_x[heads]] = True
+    return np.concatenate([support[by_x][first[by_x]], support[by_x][~first[by_x]]])

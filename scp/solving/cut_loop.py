@@ -51,7 +51,7 @@ from ..data.spatial import adjacency
 from ..model import Model
 from ..model.cuts import part_root_cuts, separator_cuts, cut_rows
 from ..model.root_separation import component_cuts, flow_cuts
-from .backends.highs import lp_relaxation
+from .backends.highs_lp import GrowingLP
 from ..problem.constraints import status_masks
 from ..problem.graph import Contiguity, FeatureContiguity
 from ..results import Status, evaluate
@@ -82,8 +82,11 @@ parts (on Koytendag, 4,300 selected units x 20 partners gave 85,820 rows in one 
 ROOT_SHARE = 0.25
 """Share of the time left that LP rounds with fractional separation may take before the first
 integer round (models with root columns only)."""
-ROOT_STALL = 0.002
-"""The LP rounds stop when three rounds together raised the bound by less than this fraction."""
+ROOT_STALL = 0.01
+"""The LP rounds stop when three rounds together raised the bound by less than this fraction of
+the gap between the bound and the best connected objective."""
+JOIN_EVERY = 3
+"""LP points joined into connected selections: the first and then every this many rounds."""
 
 
 @dataclasses.dataclass
@@ -161,42 +164,48 @@ def lp_guided_join(problem, xs: np.ndarray, base: np.ndarray | None, offer, stop
 
 def root_rounds(problem, model: Model, adj, deadline: Deadline, say, offer, base,
                 best) -> tuple[Model, float, int, np.ndarray | None]:
-    """LP rounds before the first integer round: solve the LP relaxation (HiGHS interior point),
-    add the rooted cuts its point violates (:mod:`scp.model.root_separation`), repeat while the
-    bound rises (:data:`ROOT_STALL`) within :data:`ROOT_SHARE` of the time left. Each LP point
-    also gives connected selections (:func:`lp_guided_join`, joined to ``base``) for ``offer``.
-    Returns the model with the cuts, the best LP bound (a valid bound: every cut is valid), the
-    number of cuts and the last LP point over the units (None when no LP solved)."""
+    """LP rounds before the first integer round: solve the LP relaxation (one HiGHS instance,
+    :class:`~scp.solving.backends.highs_lp.GrowingLP`: interior point first, then dual simplex
+    from the last basis), add the rooted cuts its point violates
+    (:mod:`scp.model.root_separation`), drop the cuts that stopped binding, repeat while the bound
+    rises (:data:`ROOT_STALL`) within :data:`ROOT_SHARE` of the time left. Each LP point also
+    gives connected selections (:func:`lp_guided_join`, joined to ``base``) for ``offer``.
+    Returns the model with the cuts the LP holds at the end, the best LP bound (a valid bound:
+    every cut is valid), the number of cuts added and the last LP point over the units (None
+    when no LP solved)."""
     first = root_start(model)
     share = deadline.share(ROOT_SHARE)
     stop_at = None if share is None else time.perf_counter() + share
     n = model.n_pu
     bounds: list[float] = []
     n_cuts = 0
-    current = model
+    lp = GrowingLP(model)
     point = None
     while stop_at is None or time.perf_counter() < stop_at:
         left = None if stop_at is None else stop_at - time.perf_counter()
-        x, bound = lp_relaxation(current, time_limit=left)
+        x, bound = lp.solve(time_limit=left)
         if np.isfinite(bound):
             bounds.append(bound)
         if x is None:
             break
         xs, rs = x[:n], x[first:first + n]
         point = xs
-        lp_guided_join(problem, xs, base(), offer, stop_at)
+        if len(bounds) % JOIN_EVERY == 1:
+            lp_guided_join(problem, xs, base(), offer, stop_at)
+        dropped = lp.drop_slack_cuts(x)
         cuts = component_cuts(adj, xs, rs)
         cuts += flow_cuts(adj, xs, rs, stop_at=stop_at)
         say(f"LP round {len(bounds)}: bound {model.sense * max(bounds, default=-np.inf):,.6g}; "
-            f"{len(cuts)} rooted cut(s) added; best connected objective {model.sense * best():,.6g}")
+            f"{len(cuts)} rooted cut(s) added, {dropped} dropped; best connected objective {model.sense * best():,.6g}")
         if not cuts:
             break
-        A, rhs = cut_rows(cuts, current.n_cols, first)
-        current = with_rows(current, f"contiguity_lp_cuts:{len(bounds)}", A, -np.inf, rhs)
+        lp.add_cuts(*cut_rows(cuts, model.n_cols, first))
         n_cuts += len(cuts)
-        if len(bounds) > 3 and bounds[-1] - bounds[-4] < ROOT_STALL * max(1.0, abs(bounds[-1])):
-            break
-    return current, max(bounds, default=-np.inf), n_cuts, point
+        if len(bounds) > 3 and np.isfinite(bounds[-1]):
+            room = best() - bounds[-1] if np.isfinite(best()) else abs(bounds[-1])
+            if bounds[-1] - bounds[-4] < ROOT_STALL * max(1e-9, room):
+                break
+    return lp.model("contiguity_lp_cuts"), max(bounds, default=-np.inf), n_cuts, point
 
 
 STOP_EARLY = 0.5
