@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,geo,distributed]'
+	$(PY) -m pip install --quiet -e '.[test,geo,distributed,scip]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -42,4 +42,4 @@ def machine_line() -> str:
 
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     return (f"{platform.machine()}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, Python {platform.python_version()}, "
-            f"highspy {v('highspy')}, PuLP {v('pulp')} (bundled CBC 2.10.3)")
+            f"highspy {v('highspy')}, pyscipopt {v('pyscipopt')}, PuLP {v('pulp')} (bundled CBC 2.10.3)")

@@ -85,7 +85,7 @@ def _cluster_args(p: argparse.ArgumentParser, default_workers: str) -> None:
 
 
 def _solver_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--solver", default="highs", help="highs (default), cbc, or pulp:NAME for any PuLP solver")
+    p.add_argument("--solver", default="highs", help="highs (default), scip (optional extra), cbc, or pulp:NAME for any PuLP solver")
     p.add_argument("--gap", type=float, default=0.0, help="relative optimality gap (default 0: proven optimal)")
     p.add_argument("--time-limit", type=float, default=MARXAN_TIME_LIMIT,
                    help="seconds for the whole command, reading and writing included; the best verified "
@@ -228,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "features.csv, summary.json, solution.nc/.tif (grid data), map.png, report.md/html.")
     r.add_argument("scenario", help="scenario YAML file")
     _output_args(r, "results folder (default: outputs.dir or results/<name>)")
-    r.add_argument("--solver", default=None, help="override solver.name (highs, cbc, pulp:NAME)")
+    r.add_argument("--solver", default=None, help="override solver.name (highs, scip, cbc, pulp:NAME)")
     r.add_argument("--gap", type=float, default=None, help="override solver.gap")
     r.add_argument("--time-limit", type=float, default=None,
                    help="override solver.time_limit: seconds for the whole run, loading and writing included")

@@ -107,6 +107,35 @@ class NeedsCuts:
         return not satisfied(self.problem.data, self.adj, self.graph, sel, self.locked_in)
 
 
+TREE_FLOWS = 40
+"""Maximum flows per LP point inside a solver's tree (:class:`ContiguityRows`)."""
+
+
+class ContiguityRows:
+    """The cut-based graph constraints of ``problem`` as lazy rows
+    (:class:`scp.solving.backends.scip.LazyRows`) for a solver that adds them inside its tree:
+    integer points get the cuts of :func:`violated_cuts`, LP points (with root columns) the
+    rooted cuts of :mod:`scp.model.root_separation` (at most :data:`TREE_FLOWS` flows)."""
+
+    def __init__(self, problem, adj, model: Model) -> None:
+        self.problem, self.adj = problem, adj
+        self.n_pu, self.n_cols, self.first = model.n_pu, model.n_cols, root_start(model)
+        roots = np.arange(0) if self.first is None else np.arange(self.first, self.first + self.n_pu)
+        self.columns = np.concatenate([np.arange(self.n_pu), roots])
+
+    def integer(self, x: np.ndarray):
+        cuts = violated_cuts(self.problem, np.asarray(x)[: self.n_pu] > 0.5, self.adj, rooted=self.first is not None)
+        return cut_rows(cuts, self.n_cols, self.first)
+
+    def fractional(self, x: np.ndarray):
+        if self.first is None:
+            return cut_rows([], self.n_cols)
+        xs = np.clip(np.asarray(x)[: self.n_pu], 0.0, 1.0)
+        rs = np.clip(np.asarray(x)[self.first:self.first + self.n_pu], 0.0, 1.0)
+        cuts = component_cuts(self.adj, xs, rs) + flow_cuts(self.adj, xs, rs, max_units=TREE_FLOWS, nested=2)
+        return cut_rows(cuts, self.n_cols, self.first)
+
+
 def root_start(model: Model) -> int | None:
     """First root column of ``model`` (cut-based contiguity of the whole selection), else None."""
     return model.cols("contiguity_root").start if "contiguity_root" in model.col_tags() else None
@@ -238,8 +267,11 @@ def connected_search(problem, adj, start, offer, deadline: Deadline, threads: in
 
 
 def solve_with_cuts(problem, model: Model, exact: Callable[[Model, object, SolveOptions], SolverResult],
-                    options: SolveOptions, deadline: Deadline, warm_start=None, announce=None) -> SolverResult:
-    """The loop of the module docstring; ``exact(model, warm_start, options)`` solves one round."""
+                    options: SolveOptions, deadline: Deadline, warm_start=None, announce=None,
+                    in_tree: bool = False) -> SolverResult:
+    """The loop of the module docstring; ``exact(model, warm_start, options)`` solves one round.
+    With ``in_tree`` (a solver that adds rows inside its branch-and-cut tree, ``"scip"``) the
+    integer rounds are one solve that gets the cuts as lazy rows (:class:`ContiguityRows`)."""
     say = announce or (lambda text: None)
     adj = adjacency(problem.data)
     t0 = time.perf_counter()
@@ -274,7 +306,21 @@ def solve_with_cuts(problem, model: Model, exact: Callable[[Model, object, Solve
     round_gap = EARLY_GAP
     last: SolverResult | None = None
     budget = deadline.remaining()
-    while True:
+    if in_tree:
+        left = deadline.remaining()
+        opts = dataclasses.replace(options, time_limit=left, lazy=ContiguityRows(problem, adj, current))
+        last = exact(current, best_sel, opts)
+        rounds = 1
+        if last.status in (Status.INFEASIBLE, Status.UNBOUNDED, Status.ERROR) and best_sel is None:
+            return last
+        if last.x is not None and not needs_cuts(last.x):
+            offer(last.x[: model.n_pu] > 0.5)
+        if np.isfinite(last.bound) and abs(last.bound) < 1e300:
+            bound = max(bound, float(last.bound))  # valid: no point violating a lazy row is accepted
+        gap = relative_gap(best_obj, bound) if best_sel is not None else np.inf
+        say(f"branch and cut (cuts inside the tree): best connected objective {model.sense * best_obj:,.6g}; "
+            f"bound {model.sense * bound:,.6g}; gap {gap:.3%}")
+    while not in_tree:
         left = deadline.remaining()
         if left is not None and left <= 0.05:
             break

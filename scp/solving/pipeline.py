@@ -61,7 +61,8 @@ def solve(problem: Problem, solver: str = "highs", *, gap: float = 0.0, time_lim
     Parameters
     ----------
     problem: the :class:`~scp.problem.Problem` to solve.
-    solver: ``"highs"`` (default), ``"cbc"``, or ``"pulp:NAME"``.
+    solver: ``"highs"`` (default), ``"scip"`` (optional; contiguity cuts inside its tree), ``"cbc"``, or
+        ``"pulp:NAME"``.
     gap: relative optimality gap (default 0: solve to proven optimality).
     time_limit: seconds for the whole call (checks, compiling, every phase, verification); a solve
         that hits it returns its best verified selection (status ``TIME_LIMIT``).
@@ -199,7 +200,8 @@ def _solve_by_cuts(problem: Problem, model: Model, solver: str, warm_start, opti
                 warm_start = joined
                 announce(options.progress, f"joined into one piece: objective {ev.objective:,.6g}")
     res = solve_with_cuts(problem, model, lambda m, w, o: _exact(m, solver, w, o), options, deadline,
-                          warm_start, announce=lambda text: announce(options.progress, text))
+                          warm_start, announce=lambda text: announce(options.progress, text),
+                          in_tree=str(solver).strip().lower() == "scip")
     if res.x is not None and lp_bound > res.bound:
         res.bound, res.gap = lp_bound, relative_gap(res.objective, lp_bound)
     return res

@@ -26,6 +26,8 @@ class SolveOptions:
     stop_on_solution: ``f(x) -> bool`` called on every improving solution (HiGHS only); the solve
         stops (status ``TIME_LIMIT``, that solution kept) once it returns True. The cut loop uses it
         to stop a round at its first solution that needs cuts.
+    lazy: rows generated during the solve (:class:`scp.solving.backends.scip.LazyRows`), added
+        inside the branch-and-cut tree (SCIP only; the other backends refuse it).
     """
 
     gap: float = 0.0
@@ -36,6 +38,7 @@ class SolveOptions:
     warm_start: np.ndarray | None = None
     deadline_at: float | None = None
     stop_on_solution: Callable[[np.ndarray], bool] | None = None
+    lazy: object | None = None
 
 
 @dataclass
