@@ -108,3 +108,21 @@ def test_time_limit_and_warm_start_on_a_grid():
     assert wall < 8 + 2
     assert sol.evaluation.feasible and sol.evaluation.n_patches == 1
     assert sol.status is scp.Status.TIME_LIMIT and sol.bound < sol.objective
+
+
+def test_progress_rows_and_a_clear_error_without_pyscipopt(monkeypatch):
+    rng = np.random.default_rng(12)
+    n = 12 * 12
+    data = scp.PlanningData.from_arrays(cost=rng.uniform(1, 10, n),
+                                        features={f"f{j}": rng.random(n) * (rng.random(n) < 0.4) for j in range(3)},
+                                        boundary=scp.boundary.grid_boundary(np.ones((12, 12), bool)))
+    rows = []
+    model = compile_problem(scp.Problem(data).relative_targets(0.2).boundary_penalty(1.0))
+    res = solve_with(model, "scip", SolveOptions(time_limit=5, progress=lambda *row: rows.append(row)))
+    assert res.x is not None and rows
+    assert all(b <= inc + 1e-6 for _, inc, b, _ in rows)
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pyscipopt", None)
+    with pytest.raises(scp.ScpError, match=r"pip install 'scp\[scip\]'"):
+        solve_with(model, "scip")

@@ -258,7 +258,7 @@ def loaded() -> bool:
 
 FIRST_SWEEPS = 2_000
 """Sweeps of the first round of :func:`improve_connected`; each later round has four times more."""
-STALE_ROUNDS = 2
+STALE_ROUNDS = 3
 """:func:`improve_connected` stops after this many rounds in a row without an improvement."""
 
 

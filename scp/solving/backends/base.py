@@ -18,7 +18,7 @@ class SolveOptions:
     time_limit: seconds, or ``None`` for no limit.
     threads: number of threads, or ``None`` for the solver's default.
     verbose: print the solver's log.
-    progress: callback ``f(elapsed_s, incumbent, bound, gap)`` (HiGHS only).
+    progress: callback ``f(elapsed_s, incumbent, bound, gap)`` (HiGHS and SCIP).
     warm_start: a 0/1 selection over the PUs (the solver completes the other columns), or a full
         column vector (see :func:`scp.solving.heuristic.full_start`), offered as a starting solution.
     deadline_at: a :func:`time.perf_counter` value at which the solve is stopped whatever the

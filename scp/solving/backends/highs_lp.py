@@ -56,7 +56,6 @@ class GrowingLP:
         self.age = np.zeros(0, dtype=np.int64)
         self.solves = 0
 
-
     @property
     def n_cuts(self) -> int:
         return self.cuts.shape[0]

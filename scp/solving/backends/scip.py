@@ -92,6 +92,8 @@ def solve_scip(model: Model, options: SolveOptions) -> SolverResult:
                               needscons=True)
             m.addPyCons(m.createCons(handler, "scp_lazy", separate=True, enforce=True, check=True,
                                      propagate=False))
+        if options.progress is not None:
+            _report_progress(m, options.progress)
         if options.warm_start is not None:
             spath = os.path.join(tmp, "start.sol")
             _write_solution(spath, np.asarray(options.warm_start, dtype=np.float64), width)
@@ -146,6 +148,37 @@ def _write_solution(path: str, x: np.ndarray, width: int) -> None:
     lines = [f"C{j:0{width}d} {v!r}" for j, v in zip(nz.tolist(), x[nz].tolist())]
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
+
+
+def _report_progress(m, progress) -> None:
+    """Call ``progress(elapsed, incumbent, bound, gap)`` after solved nodes and new incumbents,
+    at most once a second."""
+    ps = _pyscipopt()
+    E = ps.SCIP_EVENTTYPE
+
+    class Progress(ps.Eventhdlr):
+        last = -1.0
+
+        def eventinit(self):
+            self.model.catchEvent(E.NODESOLVED, self)
+            self.model.catchEvent(E.BESTSOLFOUND, self)
+
+        def eventexit(self):
+            self.model.dropEvent(E.NODESOLVED, self)
+            self.model.dropEvent(E.BESTSOLFOUND, self)
+
+        def eventexec(self, event):
+            t = float(self.model.getSolvingTime())
+            if t - self.last < 1.0:
+                return {}
+            self.last = t
+            has = self.model.getNSols() > 0
+            inc = float(self.model.getPrimalbound()) if has else float("inf")
+            bound = float(self.model.getDualbound())
+            progress(t, inc, bound, relative_gap(inc, bound) if has else float("inf"))
+            return {}
+
+    m.includeEventhdlr(Progress(), "scp_progress", "progress rows for scp")
 
 
 def _make_handler_class():
