@@ -151,21 +151,22 @@ def _write_solution(path: str, x: np.ndarray, width: int) -> None:
 
 
 def _report_progress(m, progress) -> None:
-    """Call ``progress(elapsed, incumbent, bound, gap)`` after solved nodes and new incumbents,
-    at most once a second."""
+    """Call ``progress(elapsed, incumbent, bound, gap)`` after solved nodes, LP solves and new
+    incumbents, at most once a second."""
     ps = _pyscipopt()
     E = ps.SCIP_EVENTTYPE
+    KINDS = (E.NODESOLVED, E.BESTSOLFOUND, E.LPSOLVED)  # LP solves: rows also during a long root node
 
     class Progress(ps.Eventhdlr):
         last = -1.0
 
         def eventinit(self):
-            self.model.catchEvent(E.NODESOLVED, self)
-            self.model.catchEvent(E.BESTSOLFOUND, self)
+            for kind in KINDS:
+                self.model.catchEvent(kind, self)
 
         def eventexit(self):
-            self.model.dropEvent(E.NODESOLVED, self)
-            self.model.dropEvent(E.BESTSOLFOUND, self)
+            for kind in KINDS:
+                self.model.dropEvent(kind, self)
 
         def eventexec(self, event):
             t = float(self.model.getSolvingTime())
