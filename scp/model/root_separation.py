@@ -9,9 +9,19 @@ Given a point ``(x, r)`` of the relaxation of cut-based contiguity with root col
 capacity ``x_k``, every adjacency ``{u, v}`` the arcs ``u_out -> v_in`` and ``v_out -> u_in`` of
 unbounded capacity, and a source ``s`` gets an arc ``s -> k_in`` of capacity ``r_k``. A finite
 cut separating ``s`` from ``i_out`` cuts unit arcs (the separator ``S``) and root arcs (the
-side ``W``: the units whose ``k_in`` the source does not reach), so the maximum flow value is
-``min_(S, W) x(S) + r(W)``; the cut is violated when that value is below ``x_i``. Components of
-the support ``{x > t}`` for a few thresholds ``t`` give cheap cuts too (``S = N(C)``, ``W = C``).
+side ``W``), so the maximum flow value is ``min_(S, W) x(S) + r(W)``; the cut is violated when
+that value is below ``x_i``. Components of the support ``{x > t}`` for a few thresholds ``t``
+give cheap cuts too (``S = N(C)``, ``W = C``).
+
+Of the minimum cuts the one nearest ``i`` is taken (the nodes that still reach ``i_out`` in the
+residual graph), then tightened: ``W`` becomes the component of ``i`` once ``S`` is removed and
+``S`` its neighbours ``N(W)`` (a minimal separator; :func:`sink_side_cut`). Such a cut is a
+ring close to ``i``; the LP answers it with a little more ``x`` on that ring and the next
+round finds the next ring. Nested cuts find several rings per round: after each cut its
+separator's arcs get capacity 1 (a full unit, so that cut is no longer violated) and the flow
+is solved again (Fischetti et al. 2017, Section 4; Koch & Martin 1998 for Steiner trees).
+Cuts whose side ``W`` is large are written in the complement form of :mod:`scp.model.cuts`
+when the point violates that form too (fewer nonzeros in the LP).
 
 Capacities are scaled to integers (``SCALE``) for :func:`scipy.sparse.csgraph.maximum_flow`; a
 cut is kept only when violated by more than ``MIN_VIOLATION`` in the unscaled values, so rounding
@@ -22,7 +32,8 @@ References
 ----------
 Fischetti, Leitner, Ljubic, Luipersbeck, Monaci, Resch, Salvagnin & Sinnl (2017) Mathematical
 Programming Computation 9:203-229 (node-separator cuts separated by maximum flow on the
-node-split graph); Alvarez-Miranda, Ljubic & Mutzel (2013) The maximum weight connected subgraph
+node-split graph, nested cuts); Koch & Martin (1998) Networks 32:207-232 (nested cuts for
+Steiner trees); Alvarez-Miranda, Ljubic & Mutzel (2013) The maximum weight connected subgraph
 problem, in Facets of Combinatorial Optimization, Springer, 245-270 (root variables).
 """
 

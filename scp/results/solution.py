@@ -19,7 +19,7 @@ def versions() -> dict[str, str]:
     import importlib.metadata as md
 
     out = {}
-    for pkg in ("scp", "numpy", "scipy", "highspy", "pulp", "xarray"):
+    for pkg in ("scp", "numpy", "scipy", "highspy", "pyscipopt", "pulp", "xarray"):
         try:
             out[pkg] = md.version(pkg)
         except md.PackageNotFoundError:

@@ -6,8 +6,10 @@ Algorithm
 For the contiguity of the whole selection the model has root columns
 (:func:`scp.model.graph.compile_cut_root`), and two phases come first:
 
-a. LP rounds (:func:`root_rounds`): solve the LP relaxation, add the rooted cuts its point
-   violates (:mod:`scp.model.root_separation`: support components and maximum flows), and join
+a. LP rounds (:func:`root_rounds`): solve the LP relaxation (one HiGHS instance, hot-started
+   after each round, :class:`~scp.solving.backends.highs_lp.GrowingLP`), add the rooted cuts its
+   point violates (:mod:`scp.model.root_separation`: support components and nested maximum
+   flows), drop those that stopped binding, and join
    the units the LP favours into connected selections (:func:`lp_guided_join`), while the bound
    rises, within :data:`ROOT_SHARE` of the time left;
 b. the connectivity-keeping annealer (:mod:`scp.solving.connected_search`) improves the best
@@ -29,6 +31,12 @@ Then the integer rounds:
 3. Stop when the best selection is within the gap of the best bound, or at the deadline (then
    the best verified selection so far with status ``TIME_LIMIT``); else warm-start the next
    solve from the best selection (it satisfies every cut) and go to 1.
+
+With a solver that adds rows inside its branch-and-cut tree (``"scip"``,
+:mod:`scp.solving.backends.scip`) the integer rounds are one solve instead: the cuts come as lazy
+rows (:class:`ContiguityRows`) that SCIP asks for at every candidate solution (so it never
+accepts a disconnected one) and at every LP point of its tree, and its bound is valid for the
+problem with contiguity.
 
 The loop ends: each round adds cuts violated by the current solution, and a finite number of
 distinct separators exists.
