@@ -126,3 +126,28 @@ def test_progress_rows_and_a_clear_error_without_pyscipopt(monkeypatch):
     monkeypatch.setitem(sys.modules, "pyscipopt", None)
     with pytest.raises(scp.ScpError, match=r"pip install 'scp\[scip\]'"):
         solve_with(model, "scip")
+
+
+def test_a_stop_request_ends_the_solve_and_is_raised():
+    # a signal sets STOP (scp's handler); SCIP is asked to stop at its next node or LP solve and
+    # the interruption reaches the caller, as with HiGHS
+    import threading
+
+    from scp.solving.backends.interrupt import STOP, Interrupted, request_stop
+
+    rng = np.random.default_rng(40)
+    n = 40 * 40
+    data = scp.PlanningData.from_arrays(cost=rng.uniform(1, 10, n),
+                                        features={f"f{j}": rng.random(n) * (rng.random(n) < 0.4) for j in range(3)},
+                                        boundary=scp.boundary.grid_boundary(np.ones((40, 40), bool)))
+    model = compile_problem(scp.Problem(data).relative_targets(0.2).boundary_penalty(2.0))
+    timer = threading.Timer(1.5, request_stop)
+    t0 = time.perf_counter()
+    timer.start()
+    try:
+        with pytest.raises(Interrupted):
+            solve_with(model, "scip", SolveOptions(time_limit=60))
+    finally:
+        timer.cancel()
+        STOP.clear()
+    assert time.perf_counter() - t0 < 10

@@ -37,6 +37,7 @@ import scipy.sparse as sp
 from ...errors import SolverUnavailable
 from ...model.model import Model
 from .base import SolveOptions, SolverResult, Status, relative_gap
+from .interrupt import STOP, inside_callback, raise_if_stopped
 from .mps import name_width, write_mps
 
 
@@ -64,9 +65,11 @@ def _pyscipopt():
 
 def solve_scip(model: Model, options: SolveOptions) -> SolverResult:
     """Solve ``model`` with SCIP: ``limits/gap`` from ``options.gap``, ``limits/time`` from
-    ``options.time_limit`` and ``options.deadline_at`` (the earlier), the warm start as a first
-    solution, ``options.lazy`` through a constraint handler (module docstring). SCIP runs on one
-    thread (``options.threads`` is not used)."""
+    ``options.time_limit`` and ``options.deadline_at`` (the earlier; the deadline is also
+    watched after every node and LP solve, as is a stop request, which raises
+    :class:`~scp.solving.backends.interrupt.Interrupted` after SCIP returns), the warm start as a
+    first solution, ``options.lazy`` through a constraint handler (module docstring). SCIP runs
+    on one thread (``options.threads`` is not used)."""
     ps = _pyscipopt()
     t0 = time.perf_counter()
     m = ps.Model()
@@ -92,8 +95,8 @@ def solve_scip(model: Model, options: SolveOptions) -> SolverResult:
                               needscons=True)
             m.addPyCons(m.createCons(handler, "scp_lazy", separate=True, enforce=True, check=True,
                                      propagate=False))
-        if options.progress is not None:
-            _report_progress(m, options.progress)
+        m.setParam("misc/catchctrlc", False)  # signals reach scp's handler, which sets STOP
+        _watch(m, options.progress, options.deadline_at)
         if options.warm_start is not None:
             spath = os.path.join(tmp, "start.sol")
             _write_solution(spath, np.asarray(options.warm_start, dtype=np.float64), width)
@@ -102,6 +105,7 @@ def solve_scip(model: Model, options: SolveOptions) -> SolverResult:
     build_time = time.perf_counter() - t0
     t1 = time.perf_counter()
     m.optimize()
+    raise_if_stopped()
     runtime = time.perf_counter() - t1
     name = m.getStatus()
     has_sol = m.getNSols() > 0
@@ -150,14 +154,15 @@ def _write_solution(path: str, x: np.ndarray, width: int) -> None:
         f.write("\n".join(lines) + "\n")
 
 
-def _report_progress(m, progress) -> None:
-    """Call ``progress(elapsed, incumbent, bound, gap)`` after solved nodes, LP solves and new
-    incumbents, at most once a second."""
+def _watch(m, progress, deadline_at: float | None) -> None:
+    """After solved nodes, LP solves and new incumbents: stop SCIP when :data:`STOP` is set (a
+    signal arrived) or ``deadline_at`` has passed, and call ``progress(elapsed, incumbent,
+    bound, gap)`` (when given) at most once a second."""
     ps = _pyscipopt()
     E = ps.SCIP_EVENTTYPE
-    KINDS = (E.NODESOLVED, E.BESTSOLFOUND, E.LPSOLVED)  # LP solves: rows also during a long root node
+    KINDS = (E.NODESOLVED, E.BESTSOLFOUND, E.LPSOLVED)  # LP solves: a long root node reports too
 
-    class Progress(ps.Eventhdlr):
+    class Watch(ps.Eventhdlr):
         last = -1.0
 
         def eventinit(self):
@@ -169,17 +174,21 @@ def _report_progress(m, progress) -> None:
                 self.model.dropEvent(kind, self)
 
         def eventexec(self, event):
-            t = float(self.model.getSolvingTime())
-            if t - self.last < 1.0:
-                return {}
-            self.last = t
-            has = self.model.getNSols() > 0
-            inc = float(self.model.getPrimalbound()) if has else float("inf")
-            bound = float(self.model.getDualbound())
-            progress(t, inc, bound, relative_gap(inc, bound) if has else float("inf"))
+            with inside_callback():
+                if STOP.is_set() or (deadline_at is not None and time.perf_counter() >= deadline_at):
+                    self.model.interruptSolve()
+                    return {}
+                t = float(self.model.getSolvingTime())
+                if progress is None or t - self.last < 1.0:
+                    return {}
+                self.last = t
+                has = self.model.getNSols() > 0
+                inc = float(self.model.getPrimalbound()) if has else float("inf")
+                bound = float(self.model.getDualbound())
+                progress(t, inc, bound, relative_gap(inc, bound) if has else float("inf"))
             return {}
 
-    m.includeEventhdlr(Progress(), "scp_progress", "progress rows for scp")
+    m.includeEventhdlr(Watch(), "scp_watch", "stop requests, deadline and progress rows for scp")
 
 
 def _make_handler_class():
