@@ -21,6 +21,15 @@ def grid_data(rows: int, cols: int, seed: int = 0, status=None) -> scp.PlanningD
         boundary=scp.boundary.grid_boundary(np.ones((rows, cols), bool)), status=status)
 
 
+def random_grid(side: int, seed: int) -> scp.PlanningData:
+    """The contiguity benchmark's grids: costs 1-10, three features at 40% occupancy."""
+    rng = np.random.default_rng(seed)
+    n = side * side
+    return scp.PlanningData.from_arrays(cost=rng.uniform(1, 10, n),
+                                        features={f"f{j}": rng.random(n) * (rng.random(n) < 0.4) for j in range(3)},
+                                        boundary=scp.boundary.grid_boundary(np.ones((side, side), bool)))
+
+
 def is_connected(adj: sp.csr_matrix, sel: np.ndarray) -> bool:
     idx = np.flatnonzero(sel)
     return connected_components(adj[idx][:, idx], directed=False)[0] == 1

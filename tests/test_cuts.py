@@ -13,7 +13,7 @@ from bruteforce import all_selections, brute_force
 from scp.data.spatial import adjacency, parts
 from scp.model.cuts import cut_rows, separator_cuts
 from scp.solving.connect import connect, prune
-from test_contiguity import grid_data
+from test_contiguity import grid_data, random_grid
 
 X12 = all_selections(12).astype(bool)
 
@@ -98,9 +98,10 @@ def test_prune_drops_what_no_constraint_needs():
     assert scp.evaluate(p, out).feasible
 
 
-@pytest.mark.parametrize("seed", range(4))
-@pytest.mark.parametrize("variant", ["selection", "locked_in", "feature"])
-def test_cut_loop_optimum_equals_brute_force_on_3x4(seed, variant):
+def enumerated_case(seed: int, variant: str, methods=("cuts", "flow")) -> tuple[list, float]:
+    """A 3x4 problem with contiguity of the whole selection, to the locked-in units (units 0 and
+    7) or of feature "b" (boundary penalty on odd seeds), one per method, and its optimum by
+    enumeration of all 4,096 selections."""
     status = np.zeros(12, np.int8)
     if variant == "locked_in":
         status[[0, 7]] = 1
@@ -112,21 +113,25 @@ def test_cut_loop_optimum_equals_brute_force_on_3x4(seed, variant):
     base = scp.Problem(data).relative_targets(0.5)
     if seed % 2:
         base = base.boundary_penalty(0.3)
-    best, feasible = brute_force(base)
+    _, feasible = brute_force(base)
     adj = adjacency(data)
-    roots = status == 1
     if variant == "selection":
         ok = np.array([x.any() and connected(adj, x) for x in X12])
-        problems = [base.contiguity(method="cuts"), base.contiguity(method="flow")]
+        problems = [base.contiguity(method=m) for m in methods]
     elif variant == "locked_in":
-        ok = np.array([rooted(adj, x, roots) for x in X12])
-        problems = [base.contiguity("locked_in", "cuts"), base.contiguity("locked_in", "flow")]
+        ok = np.array([rooted(adj, x, status == 1) for x in X12])
+        problems = [base.contiguity("locked_in", m) for m in methods]
     else:
-        hold = data.rij.toarray()[1] > 0
-        ok = np.array([connected(adj, x, hold) for x in X12])
+        ok = np.array([connected(adj, x, data.rij.toarray()[1] > 0) for x in X12])
         problems = [base.feature_contiguity("b")]
     objective = np.array([scp.evaluate(base, x).objective if f else np.inf for x, f in zip(X12, feasible)])
-    expected = float(objective[ok].min())
+    return problems, float(objective[ok].min())
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("variant", ["selection", "locked_in", "feature"])
+def test_cut_loop_optimum_equals_brute_force_on_3x4(seed, variant):
+    problems, expected = enumerated_case(seed, variant)
     for p in problems:
         for solver in ("highs", "cbc"):
             sol = p.solve(solver)
@@ -135,12 +140,7 @@ def test_cut_loop_optimum_equals_brute_force_on_3x4(seed, variant):
 
 
 def test_cut_loop_with_the_heuristic_start_and_a_time_limit():
-    rng = np.random.default_rng(3)
-    n = 10 * 10
-    data = scp.PlanningData.from_arrays(cost=rng.uniform(1, 10, n),
-                                        features={f"f{j}": rng.random(n) * (rng.random(n) < 0.4) for j in range(3)},
-                                        boundary=scp.boundary.grid_boundary(np.ones((10, 10), bool)))
-    p = scp.Problem(data).relative_targets(0.2).contiguity()
+    p = scp.Problem(random_grid(10, 3)).relative_targets(0.2).contiguity()
     sol = p.solve(time_limit=3, warm_start="heuristic")
     assert sol.evaluation.feasible and sol.evaluation.n_patches == 1  # a connected plan, verified
     assert sol.bound <= sol.objective + 1e-9 and sol.status in (scp.Status.OPTIMAL, scp.Status.WITHIN_GAP,
@@ -262,12 +262,7 @@ def test_rooted_loop_with_heuristics_equals_brute_force_on_3x4(seed):
 def test_without_a_warm_start_the_first_joined_plan_is_kept():
     # no incumbent before the first integer round: the plan joined from that round's parts must
     # be kept (an empty best once compared as inf - inf and refused every candidate)
-    rng = np.random.default_rng(3)
-    n = 10 * 10
-    data = scp.PlanningData.from_arrays(cost=rng.uniform(1, 10, n),
-                                        features={f"f{j}": rng.random(n) * (rng.random(n) < 0.4) for j in range(3)},
-                                        boundary=scp.boundary.grid_boundary(np.ones((10, 10), bool)))
-    sol = scp.Problem(data).relative_targets(0.2).contiguity().solve(time_limit=4)
+    sol = scp.Problem(random_grid(10, 3)).relative_targets(0.2).contiguity().solve(time_limit=4)
     assert sol.evaluation.feasible and sol.evaluation.n_patches == 1
     assert sol.bound <= sol.objective + 1e-9
 

@@ -15,14 +15,11 @@ from scp.model.root_separation import component_cuts, flow_cuts
 from scp.solving.backends.highs import lp_relaxation
 from scp.solving.backends.highs_lp import GrowingLP
 from scp.solving.cut_loop import root_start
+from test_contiguity import random_grid
 
 
 def _grid(side: int, seed: int):
-    rng = np.random.default_rng(seed)
-    n = side * side
-    data = scp.PlanningData.from_arrays(cost=rng.uniform(1, 10, n),
-                                        features={f"f{j}": rng.random(n) * (rng.random(n) < 0.4) for j in range(3)},
-                                        boundary=scp.boundary.grid_boundary(np.ones((side, side), bool)))
+    data = random_grid(side, seed)
     problem = scp.Problem(data).relative_targets(0.2).contiguity()
     return problem, compile_problem(problem), adjacency(data)
 

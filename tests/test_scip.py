@@ -9,14 +9,12 @@ import pytest
 
 import scp
 from bruteforce import brute_force
-from scp.data.spatial import adjacency
 from scp.model import compile_problem
 from scp.solving.backends import SolveOptions, solve_with
-from test_contiguity import grid_data
-from test_cuts import X12, connected, rooted
+from test_contiguity import grid_data, random_grid
+from test_cuts import enumerated_case
 
 pytest.importorskip("pyscipopt")
-
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -35,30 +33,7 @@ def test_plain_models_equal_brute_force(seed):
 @pytest.mark.parametrize("seed", range(3))
 @pytest.mark.parametrize("variant", ["selection", "locked_in", "feature"])
 def test_cuts_in_the_tree_equal_brute_force_on_3x4(seed, variant):
-    status = np.zeros(12, np.int8)
-    if variant == "locked_in":
-        status[[0, 7]] = 1
-    data = grid_data(3, 4, seed=seed, status=status)
-    rng = np.random.default_rng(seed)
-    data = scp.PlanningData.from_arrays(cost=data.cost, features={"a": data.rij.toarray()[0],
-                                                                  "b": (rng.random(12) < 0.5) * 2.0},
-                                        boundary=data.boundary, status=status)
-    base = scp.Problem(data).relative_targets(0.5)
-    if seed % 2:
-        base = base.boundary_penalty(0.3)
-    _, feasible = brute_force(base)
-    adj = adjacency(data)
-    if variant == "selection":
-        ok = np.array([x.any() and connected(adj, x) for x in X12])
-        problem = base.contiguity(method="cuts")
-    elif variant == "locked_in":
-        ok = np.array([rooted(adj, x, status == 1) for x in X12])
-        problem = base.contiguity("locked_in", "cuts")
-    else:
-        ok = np.array([connected(adj, x, data.rij.toarray()[1] > 0) for x in X12])
-        problem = base.feature_contiguity("b")
-    objective = np.array([scp.evaluate(base, x).objective if f else np.inf for x, f in zip(X12, feasible)])
-    expected = float(objective[ok].min())
+    (problem,), expected = enumerated_case(seed, variant, methods=("cuts",))
     for warm in (None, "heuristic"):
         sol = problem.solve("scip", warm_start=warm)
         assert sol.status is scp.Status.OPTIMAL and sol.evaluation.feasible
@@ -67,8 +42,8 @@ def test_cuts_in_the_tree_equal_brute_force_on_3x4(seed, variant):
 
 
 def test_lazy_rows_are_added_inside_the_tree():
-    # a model whose only constraint is lazy: x_0 + x_1 >= 1 with x_0 costlier; SCIP must ask the
-    # handler, add the row when it sees the empty selection, and end at x_1 = 1
+    # a model whose only constraint is lazy: x_0 + x_1 >= 1; SCIP must ask the handler, add the
+    # row when it sees the empty selection, and end with the cheaper of the two units
     import scipy.sparse as sp
 
     data = grid_data(1, 2)
@@ -97,11 +72,7 @@ def test_lazy_rows_are_added_inside_the_tree():
 
 
 def test_time_limit_and_warm_start_on_a_grid():
-    rng = np.random.default_rng(30)
-    n = 30 * 30
-    data = scp.PlanningData.from_arrays(cost=rng.uniform(1, 10, n),
-                                        features={f"f{j}": rng.random(n) * (rng.random(n) < 0.4) for j in range(3)},
-                                        boundary=scp.boundary.grid_boundary(np.ones((30, 30), bool)))
+    data = random_grid(30, 30)
     t0 = time.perf_counter()
     sol = scp.Problem(data).relative_targets(0.2).contiguity().solve("scip", time_limit=8, warm_start="heuristic")
     wall = time.perf_counter() - t0
@@ -111,11 +82,7 @@ def test_time_limit_and_warm_start_on_a_grid():
 
 
 def test_progress_rows_and_a_clear_error_without_pyscipopt(monkeypatch):
-    rng = np.random.default_rng(12)
-    n = 12 * 12
-    data = scp.PlanningData.from_arrays(cost=rng.uniform(1, 10, n),
-                                        features={f"f{j}": rng.random(n) * (rng.random(n) < 0.4) for j in range(3)},
-                                        boundary=scp.boundary.grid_boundary(np.ones((12, 12), bool)))
+    data = random_grid(12, 12)
     rows = []
     model = compile_problem(scp.Problem(data).relative_targets(0.2).boundary_penalty(1.0))
     res = solve_with(model, "scip", SolveOptions(time_limit=5, progress=lambda *row: rows.append(row)))
@@ -135,11 +102,7 @@ def test_a_stop_request_ends_the_solve_and_is_raised():
 
     from scp.solving.backends.interrupt import STOP, Interrupted, request_stop
 
-    rng = np.random.default_rng(40)
-    n = 40 * 40
-    data = scp.PlanningData.from_arrays(cost=rng.uniform(1, 10, n),
-                                        features={f"f{j}": rng.random(n) * (rng.random(n) < 0.4) for j in range(3)},
-                                        boundary=scp.boundary.grid_boundary(np.ones((40, 40), bool)))
+    data = random_grid(40, 40)
     model = compile_problem(scp.Problem(data).relative_targets(0.2).boundary_penalty(2.0))
     timer = threading.Timer(1.5, request_stop)
     t0 = time.perf_counter()

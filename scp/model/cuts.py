@@ -94,6 +94,17 @@ class Cut:
         return other if other.lhs(x, r) - other.rhs > min_violation else self
 
 
+def unit_graph(adj: sp.csr_matrix) -> sp.csr_matrix:
+    """The 0/1 (int8) CSR pattern of an adjacency matrix, for :func:`outer_neighbours`."""
+    return (adj != 0).astype(np.int8).tocsr()
+
+
+def outer_neighbours(graph: sp.csr_matrix, inside: np.ndarray) -> np.ndarray:
+    """Mask of the units outside the mask ``inside`` with a neighbour in it (``graph`` from
+    :func:`unit_graph`): the vertex boundary ``N(C)`` of a set ``C``."""
+    return (np.asarray(graph @ inside.astype(np.int8)).ravel() > 0) & ~inside
+
+
 def _outside_components(adj: sp.csr_matrix, blocked: np.ndarray, allowed: np.ndarray) -> np.ndarray:
     """Components of ``G`` restricted to allowed units that are not blocked (-1 elsewhere)."""
     return parts(adj, allowed & ~blocked)
@@ -127,14 +138,14 @@ def separator_cuts(adj: sp.csr_matrix, selected: np.ndarray, allowed: np.ndarray
         rooted[np.unique(lab[roots & (lab >= 0)])] = True
         if rooted.all():
             return []
-    adj_bool = (adj != 0).astype(np.int8).tocsr()
+    adj_bool = unit_graph(adj)
     for c in range(k):
         if roots is not None and rooted[c]:
             continue
         if stop_at is not None and cuts and time.perf_counter() >= stop_at:
             break
         in_c = lab == c
-        nbr = (np.asarray(adj_bool @ in_c.astype(np.int8)).ravel() > 0) & ~in_c & allowed
+        nbr = outer_neighbours(adj_bool, in_c) & allowed
         comp = _outside_components(adj, in_c | nbr, allowed)
         targets = ([(None, np.flatnonzero(roots & allowed & ~in_c))] if roots is not None else
                    [(d, np.array([rep[d]])) for d in range(k) if d != c])
@@ -160,12 +171,12 @@ def part_root_cuts(adj: sp.csr_matrix, selected: np.ndarray, every_unit: bool = 
     k = int(lab.max()) + 1
     if k <= 1:
         return []
-    adj_bool = (adj != 0).astype(np.int8).tocsr()
+    adj_bool = unit_graph(adj)
     cuts: list[Cut] = []
     for c in range(k):
         in_c = lab == c
         members = np.flatnonzero(in_c)
-        nbr = np.flatnonzero((np.asarray(adj_bool @ in_c.astype(np.int8)).ravel() > 0) & ~in_c)
+        nbr = np.flatnonzero(outer_neighbours(adj_bool, in_c))
         cuts += [Cut(int(i), None, nbr, members) for i in (members if every_unit else members[:1])]
     return cuts
 

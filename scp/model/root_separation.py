@@ -45,7 +45,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import breadth_first_order, connected_components, maximum_flow
 
-from .cuts import Cut
+from .cuts import Cut, outer_neighbours, unit_graph
 
 SCALE = 1_000_000
 """Flow capacities are ``round(SCALE * value)``."""
@@ -62,7 +62,7 @@ def component_cuts(adj: sp.csr_matrix, x: np.ndarray, r: np.ndarray) -> list[Cut
     """Rooted cuts ``x_i - x(N(C)) - r(C) <= 0`` for the components ``C`` of ``{x > t}`` (``i``
     the unit of ``C`` with the largest ``x``), kept when violated."""
     n = x.shape[0]
-    adj_bool = (adj != 0).astype(np.int8).tocsr()
+    adj_bool = unit_graph(adj)
     cuts: list[Cut] = []
     for t in THRESHOLDS:
         support = np.flatnonzero(x > t)
@@ -73,30 +73,30 @@ def component_cuts(adj: sp.csr_matrix, x: np.ndarray, r: np.ndarray) -> list[Cut
             members = support[lab == c]
             in_c = np.zeros(n, dtype=bool)
             in_c[members] = True
-            nbr = np.flatnonzero((np.asarray(adj_bool @ in_c.astype(np.int8)).ravel() > 0) & ~in_c)
+            nbr = np.flatnonzero(outer_neighbours(adj_bool, in_c))
             i = int(members[np.argmax(x[members])])
             if x[i] - x[nbr].sum() - r[members].sum() > MIN_VIOLATION:
                 cuts.append(Cut(i, None, nbr, members).compact(n, x, r, MIN_VIOLATION))
     return cuts
 
 
-def sink_side_cut(adj: sp.csr_matrix, i: int, separator: np.ndarray) -> Cut | None:
+def sink_side_cut(graph: sp.csr_matrix, i: int, separator: np.ndarray) -> Cut | None:
     """The rooted cut of unit ``i`` for a vertex separator: ``W`` the component of ``i`` once
     ``separator`` is removed, ``S = N(W)`` (the part of the separator next to ``W``; a minimal
     separator of ``W``). Valid for every ``separator`` not holding ``i``: a connected selection
     holding ``i`` and a root outside ``W`` has a path from the root to ``i``, which leaves ``W``
-    through ``N(W)``. None when ``i`` is in ``separator``."""
-    n = adj.shape[0]
+    through ``N(W)``. ``graph``: the adjacency as :func:`scp.model.cuts.unit_graph` gives it.
+    None when ``i`` is in ``separator``."""
+    n = graph.shape[0]
     keep = np.ones(n, dtype=bool)
     keep[separator] = False
     if not keep[i]:
         return None
-    mask = sp.diags(keep.astype(np.float64))
-    side = breadth_first_order(mask @ adj @ mask, i, directed=False, return_predecessors=False)
+    mask = sp.diags(keep.astype(np.int8), dtype=np.int8)
+    side = breadth_first_order(mask @ graph @ mask, i, directed=False, return_predecessors=False)
     in_side = np.zeros(n, dtype=bool)
     in_side[side] = True
-    nbr = np.flatnonzero((np.asarray(((adj != 0).astype(np.int8) @ in_side.astype(np.int8))).ravel() > 0) & ~in_side)
-    return Cut(i, None, nbr, np.sort(side))
+    return Cut(i, None, np.flatnonzero(outer_neighbours(graph, in_side)), np.sort(side))
 
 
 def flow_cuts(adj: sp.csr_matrix, x: np.ndarray, r: np.ndarray, stop_at: float | None = None,
@@ -118,6 +118,7 @@ def flow_cuts(adj: sp.csr_matrix, x: np.ndarray, r: np.ndarray, stop_at: float |
     base = sp.csr_matrix((caps, (rows, cols)), shape=(2 * n + 1, 2 * n + 1))
     base.sum_duplicates()
     unit_arc = _unit_arc_positions(base, n)
+    adj_bool = unit_graph(adj)
     cuts: list[Cut] = []
     flows = 0
     for i in _separation_order(adj, x, min_x):
@@ -135,7 +136,7 @@ def flow_cuts(adj: sp.csr_matrix, x: np.ndarray, r: np.ndarray, stop_at: float |
             to_sink = np.zeros(2 * n + 1, dtype=bool)  # nodes that still reach i_out: the sink side
             to_sink[breadth_first_order(residual.T.tocsr(), n + int(i), return_predecessors=False)] = True
             separator = np.flatnonzero(to_sink[n:2 * n] & ~to_sink[:n])
-            cut = sink_side_cut(adj, int(i), separator)
+            cut = sink_side_cut(adj_bool, int(i), separator)
             if cut is None:
                 break
             if cut.lhs(x, r) > MIN_VIOLATION:

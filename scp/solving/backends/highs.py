@@ -68,16 +68,7 @@ def solve_highs(model: Model, options: SolveOptions, on_incumbent=None) -> Solve
         h.setOptionValue("time_limit", float(options.time_limit))
     if options.threads is not None:
         h.setOptionValue("threads", int(options.threads))
-    A = model.A
-    inf = highspy.kHighsInf
-    status = h.passModel(
-        model.n_cols, model.n_rows, int(A.nnz), int(highspy.MatrixFormat.kRowwise), 1, float(model.offset),
-        model.c, model.col_lower, model.col_upper,
-        np.where(np.isfinite(model.row_lower), model.row_lower, -inf),
-        np.where(np.isfinite(model.row_upper), model.row_upper, inf),
-        A.indptr.astype(np.int32), A.indices.astype(np.int32), A.data,
-        model.integrality.astype(np.int32),
-    )
+    status = _pass_model(h, highspy, model, integer=True)
     if status == highspy.HighsStatus.kError:
         return SolverResult(Status.ERROR, None, np.nan, np.nan, np.inf, 0.0, "highs",
                             log="HiGHS rejected the model (passModel returned an error)")
@@ -225,17 +216,31 @@ def lp_relaxation(model: Model, time_limit: float | None = None, threads: int | 
         h.setOptionValue("time_limit", float(time_limit))
     if threads is not None:
         h.setOptionValue("threads", int(threads))
-    A = model.A
-    inf = highspy.kHighsInf
-    h.passModel(model.n_cols, model.n_rows, int(A.nnz), int(highspy.MatrixFormat.kRowwise), 1, float(model.offset),
-                model.c, model.col_lower, model.col_upper,
-                np.where(np.isfinite(model.row_lower), model.row_lower, -inf),
-                np.where(np.isfinite(model.row_upper), model.row_upper, inf),
-                A.indptr.astype(np.int32), A.indices.astype(np.int32), A.data,
-                np.zeros(model.n_cols, dtype=np.int32))
+    _pass_model(h, highspy, model, integer=False)
     _attach_callbacks(h, highspy, None)
     h.run()
     raise_if_stopped()
+    return _lp_answer(h, highspy, model)
+
+
+def _pass_model(h, highspy, model: Model, integer: bool):
+    """Hand ``model`` to HiGHS as one row-wise sparse matrix (its integrality only with
+    ``integer``); returns HiGHS's status."""
+    A = model.A
+    inf = highspy.kHighsInf
+    return h.passModel(model.n_cols, model.n_rows, int(A.nnz), int(highspy.MatrixFormat.kRowwise), 1,
+                       float(model.offset), model.c, model.col_lower, model.col_upper,
+                       np.where(np.isfinite(model.row_lower), model.row_lower, -inf),
+                       np.where(np.isfinite(model.row_upper), model.row_upper, inf),
+                       A.indptr.astype(np.int32), A.indices.astype(np.int32), A.data,
+                       (model.integrality if integer else np.zeros(model.n_cols)).astype(np.int32))
+
+
+def _lp_answer(h, highspy, model: Model) -> tuple[np.ndarray | None, float]:
+    """``(x, bound)`` after HiGHS ran the LP relaxation of ``model`` (the rows HiGHS holds):
+    the solution (None unless optimal) and the Lagrangian bound of whatever row duals HiGHS
+    returned (valid for any duals, so also after an early stop); without duals, the optimal
+    objective less the solver's tolerance, or ``nan``."""
     sol = h.getSolution()
     bound = float("nan")
     if sol.dual_valid or len(sol.row_dual) == model.n_rows:
@@ -244,7 +249,7 @@ def lp_relaxation(model: Model, time_limit: float | None = None, threads: int | 
         return None, bound
     lp = float(h.getInfo().objective_function_value)
     if not np.isfinite(bound):
-        bound = lp - 1e-6 * max(1.0, abs(lp))  # the interior-point tolerance
+        bound = lp - 1e-6 * max(1.0, abs(lp))  # the solver's tolerance
     return np.asarray(sol.col_value, dtype=np.float64), bound
 
 

@@ -18,9 +18,8 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
-from ...model.dual_bound import best_dual_bound
 from ...model.model import Model, with_rows
-from .highs import _attach_callbacks, _new_highs
+from .highs import _attach_callbacks, _lp_answer, _new_highs, _pass_model
 from .interrupt import raise_if_stopped
 
 
@@ -38,19 +37,13 @@ class GrowingLP:
     def __init__(self, model: Model, threads: int | None = None) -> None:
         self.base = model
         self.highspy, self.h = _new_highs(False)
-        h, inf = self.h, self.highspy.kHighsInf
+        h = self.h
         h.setOptionValue("output_flag", False)
         h.setOptionValue("solver", "ipm")
         h.setOptionValue("run_crossover", "on")
         if threads is not None:
             h.setOptionValue("threads", int(threads))
-        A = model.A
-        h.passModel(model.n_cols, model.n_rows, int(A.nnz), int(self.highspy.MatrixFormat.kRowwise), 1,
-                    float(model.offset), model.c, model.col_lower, model.col_upper,
-                    np.where(np.isfinite(model.row_lower), model.row_lower, -inf),
-                    np.where(np.isfinite(model.row_upper), model.row_upper, inf),
-                    A.indptr.astype(np.int32), A.indices.astype(np.int32), A.data,
-                    np.zeros(model.n_cols, dtype=np.int32))
+        _pass_model(h, self.highspy, model, integer=False)
         self.cuts = sp.csr_matrix((0, model.n_cols))
         self.rhs = np.zeros(0)
         self.age = np.zeros(0, dtype=np.int64)
@@ -107,14 +100,4 @@ class GrowingLP:
         self.age += 1
         if self.solves == 1:
             h.setOptionValue("solver", "simplex")  # hot starts from here on
-        sol = h.getSolution()
-        bound = float("nan")
-        if sol.dual_valid and len(sol.row_dual) == self.base.n_rows + self.n_cuts:
-            bound = best_dual_bound(self.model(), np.asarray(sol.row_dual, dtype=np.float64))
-        if h.getModelStatus() != self.highspy.HighsModelStatus.kOptimal:
-            return None, bound
-        x = np.asarray(sol.col_value, dtype=np.float64)
-        if not np.isfinite(bound):
-            lp = float(h.getInfo().objective_function_value)
-            bound = lp - 1e-6 * max(1.0, abs(lp))
-        return x, bound
+        return _lp_answer(h, self.highspy, self.model())
