@@ -266,6 +266,9 @@ class Start:
     local_search_seconds: float = 0.0
     local_search_gain: float = 0.0
     annealing_seconds: float = 0.0
+    neighbourhood_seconds: float = 0.0
+    neighbourhood_gain: float = 0.0
+    lp_x: np.ndarray | None = None  # the LP relaxation's values of the units (None when it did not solve)
 
     @property
     def gap(self) -> float:
@@ -298,4 +301,5 @@ def lp_guided_start(problem, model, time_limit: float | None = None, threads: in
             if o < best_obj:
                 best, best_obj = x, o
     bound = lp - 1e-9 * max(1.0, abs(lp)) if np.isfinite(lp) else float("nan")  # floating-point slack
-    return Start(best, best_obj, bound, t1 - t0, time.perf_counter() - t1)
+    return Start(best, best_obj, bound, t1 - t0, time.perf_counter() - t1,
+                 lp_x=None if x_lp is None else x_lp[: model.n_pu].copy())
