@@ -1,8 +1,9 @@
 """The solve pipeline: ``scp.solve(problem)``.
 
-presolve checks -> compile -> (optional) LP relaxation, LP-guided heuristic and compiled local search ->
-exact solver
-(warm-started) -> bound bookkeeping -> verification of the selection by :func:`scp.evaluate`.
+presolve checks -> compile -> (optional) heuristic phase (:mod:`scp.solving.start_phase`: annealing,
+LP relaxation, LP-guided greedy, compiled local search, relaxation-induced neighbourhood search) ->
+exact solver (warm-started) -> bound bookkeeping -> verification of the selection by
+:func:`scp.evaluate`.
 
 Every phase lives in its own module; this one only sequences them and keeps the books:
 
@@ -33,18 +34,11 @@ from .backends.highs import solve_highs_guarded
 from .deadline import Deadline
 from .connect import connect
 from .cut_loop import cut_constraints, solve_with_cuts
-from .annealing import anneal_in_rounds
-from .heuristic import Start, full_start, has_pair_penalties, lp_guided_start, supported
-from .local_search import local_search
-from .rins import relaxation_induced_search
+from .heuristic import Start, full_start, supported
+from .start_phase import announce, heuristic_start, neighbourhood, start_extra
 
 SA_SHARE = 0.5
 """Share of the time left that the annealer gets on problems with pair penalties."""
-
-RINS_SHARE = 0.5
-"""Share of the time left (after the heuristics) that the neighbourhood search gets: on the
-Koytendag case at twice the reference penalty the sub-MIP finds its best selection in ~11 s,
-while the full branch and bound moves its bound by ~1 in minutes."""
 
 SETUP_FACTOR = 3.0
 """HiGHS's setup after presolve (no callbacks, so no clock) takes about this many times the LP
@@ -150,7 +144,7 @@ def solve_model(problem: Problem, model: Model, solver: str = "highs", *, gap: f
             # time than that left it would overrun the deadline, so keep the verified selection
             res = _heuristic_result(model, start, Status.TIME_LIMIT, used, log="no time left for the exact solver")
         elif start.selection is not None and start.lp_x is not None:
-            _neighbourhood(problem, model, solver, start, deadline, SolveOptions(gap=gap, threads=threads), progress)
+            neighbourhood(problem, model, lambda m, w, o: _exact(m, solver, w, o), start, deadline, SolveOptions(gap=gap, threads=threads), progress)
             warm_start = start.selection
             if start.gap <= gap:
                 announce(progress, "the LP bound proves this selection within the requested gap")
@@ -169,25 +163,6 @@ def solve_model(problem: Problem, model: Model, solver: str = "highs", *, gap: f
         elif res.x is None and warm_start is not None:
             res = _kept_warm_start(problem, model, res, warm_start)
     return verified(problem, model, res, deadline.limit, compile_time)
-
-
-def _neighbourhood(problem: Problem, model: Model, solver: str, start: Start, deadline: Deadline,
-                   options: SolveOptions, progress) -> None:
-    """The relaxation-induced neighbourhood search (:mod:`scp.solving.rins`) from the heuristic
-    start, for :data:`RINS_SHARE` of the time left; ``start`` takes its selection when better."""
-    share = deadline.share(RINS_SHARE)
-    if share is not None and share < max(2.0, start.lp_seconds):
-        return  # too little time for a sub-MIP (its setup takes about one LP solve)
-    found = relaxation_induced_search(
-        problem, model, start.lp_x, start.selection, start.objective,
-        lambda m, w, o: _exact(m, solver, w, o), options,
-        None if share is None else time.perf_counter() + share, lambda text: announce(progress, text))
-    if found is None:
-        return
-    start.neighbourhood_seconds = found.seconds
-    if found.objective < start.objective:
-        start.neighbourhood_gain = start.objective - found.objective
-        start.selection, start.objective = found.selection.astype(np.float64), found.objective
 
 
 def _kept_warm_start(problem: Problem, model: Model, res: SolverResult, warm_start) -> SolverResult:
@@ -241,13 +216,6 @@ def _solve_by_cuts(problem: Problem, model: Model, solver: str, warm_start, opti
     return res
 
 
-def announce(progress, text: str) -> None:
-    """Tell the progress display which phase starts (when it has a ``phase`` method)."""
-    phase = getattr(progress, "phase", None)
-    if callable(phase):
-        phase(text)
-
-
 def _checked_gap(gap) -> float:
     try:
         gap = float(gap)
@@ -276,90 +244,11 @@ def checked_threads(threads) -> int | None:
     return t
 
 
-LOCAL_SEARCH_ROUNDS = ((300, 0.05), (3_000, 0.5), (30_000, 0.5))
-"""(sweeps, start temperature) of the local-search rounds: each round starts from the best selection
-so far and runs only while the selection is not yet within the requested gap of the LP bound and
-the phase's time is not spent. Longer, hotter rounds pay on boundary-heavy problems (measured on
-Koytendag at twice the penalty with 30% per country: 12,951 after round 1, 12,299 after round 2,
-LP bound 12,015)."""
-
-
-def heuristic_start(problem: Problem, model: Model, deadline: Deadline, threads: int | None, gap: float,
-                    progress, shares: tuple[float, float, float]) -> Start:
-    """The primal heuristics in turn, each under its share of the remaining time (``shares``):
-    penalised-shortfall annealing (:mod:`scp.solving.annealing`) when the problem has pair
-    penalties (boundary, connectivity), where it beats the LP-guided greedy; the LP relaxation (the
-    bound) and the greedy selection it guides; the better of the two is improved by the
-    feasibility-keeping local search. Every selection kept is verified by :func:`evaluate`."""
-    annealed = None
-    if has_pair_penalties(problem):
-        share = deadline.share(shares[0])
-        announce(progress, "simulated annealing with penalised shortfalls")
-        annealed = anneal_in_rounds(
-            problem, deadline_at=None if share is None else time.perf_counter() + share,
-            on_round=lambda sweeps, r: announce(progress, f"annealing, {sweeps:,} sweeps: best objective "
-                                                          f"{r.objective:,.6g} ({r.seconds:.1f} s)"))
-    announce(progress, "LP relaxation, then a greedy selection guided by it")
-    start = lp_guided_start(problem, model, deadline.share(shares[1], minimum=1.0), threads)
-    if start.selection is not None:
-        announce(progress, f"LP bound {start.lp_bound:,.6g}; greedy selection: objective {start.objective:,.6g}")
-    share = deadline.share(shares[2])
-    stop_at = None if share is None else time.perf_counter() + share
-    candidates = [start]
-    if annealed is not None:
-        start.annealing_seconds = annealed.seconds
-        ev = evaluate(problem, annealed.selection)
-        if ev.feasible:
-            candidates.append(replace(start, selection=annealed.selection, objective=ev.objective))
-    # the first local-search round on each candidate (the greedy one keeps the LP's structure, which
-    # wins where coverage floors bind), then the further rounds on the better
-    candidates = [_improved(problem, c, stop_at, gap, progress, LOCAL_SEARCH_ROUNDS[:1],
-                            "from the LP-guided selection" if k == 0 else "from the annealed selection")
-                  for k, c in enumerate(candidates)]
-    best = min((c for c in candidates if c.selection is not None), key=lambda c: c.objective, default=start)
-    for c in candidates:  # the books of all heuristics
-        if c is not best:
-            best.local_search_seconds += c.local_search_seconds
-    return _improved(problem, best, stop_at, gap, progress, LOCAL_SEARCH_ROUNDS[1:], "", first_round=2)
-
-
-def _improved(problem: Problem, start: Start, deadline_at: float | None, gap: float = 0.0,
-              progress=None, rounds=LOCAL_SEARCH_ROUNDS, label: str = "", first_round: int = 1) -> Start:
-    """The start selection after ``rounds`` of the compiled local search
-    (:mod:`scp.solving.local_search`), each kept only when :func:`evaluate` confirms it feasible and
-    better. The first round runs even past ``deadline_at`` (its chains stop there)."""
-    for k, (sweeps, temperature) in enumerate(rounds):
-        if start.selection is None or start.gap <= gap:
-            break
-        if k + first_round > 1 and deadline_at is not None and time.perf_counter() >= deadline_at:
-            break
-        ls = local_search(problem, start.selection, deadline_at=deadline_at, sweeps=sweeps,
-                          start_temperature=temperature)
-        if ls is None:
-            break
-        ev = evaluate(problem, ls.selection)
-        start.local_search_seconds += ls.seconds
-        if ev.feasible and ev.objective < start.objective - 1e-9 * max(1.0, abs(start.objective)):
-            start.local_search_gain += start.objective - ev.objective
-            start.selection, start.objective = ls.selection, ev.objective
-        announce(progress, f"local search round {k + first_round}{' ' + label if label else ''}: best objective "
-                           f"{start.objective:,.6g} "
-                           f"(gap to the LP bound {start.gap:.3%})")
-    return start
-
-
-def _start_extra(start: Start) -> dict:
-    return {"lp_s": start.lp_seconds, "heuristic_s": start.heuristic_seconds,
-            "local_search_s": start.local_search_seconds, "annealing_s": start.annealing_seconds, "local_search_gain": start.local_search_gain,
-            "heuristic_objective": start.objective, "lp_bound": start.lp_bound,
-            "neighbourhood_s": start.neighbourhood_seconds, "neighbourhood_gain": start.neighbourhood_gain}
-
-
 def _heuristic_result(model: Model, start: Start, status: Status, runtime: float, log: str = "",
                       **extra) -> SolverResult:
     """The heuristic selection with the LP bound as its proof of quality."""
     return SolverResult(status, full_start(model, start.selection), start.objective, start.lp_bound, start.gap,
-                        runtime, "highs LP bound + heuristic", log=log, extra=dict(_start_extra(start), **extra))
+                        runtime, "highs LP bound + heuristic", log=log, extra=dict(start_extra(start), **extra))
 
 
 def _exact(model: Model, solver: str, warm_start, options: SolveOptions) -> SolverResult:
@@ -377,7 +266,7 @@ def _with_lp_books(model: Model, res: SolverResult, start: Start) -> SolverResul
     """Bound bookkeeping after a warm-started solve: the LP bound is valid for the whole solve,
     so keep the better of it and the solver's bound; when the solver gave nothing back in time,
     keep the heuristic selection and its LP bound."""
-    res.extra.update(_start_extra(start))
+    res.extra.update(start_extra(start))
     if res.x is not None and np.isfinite(start.lp_bound) and not \
             (np.isfinite(res.bound) and res.bound >= start.lp_bound):
         res.bound = start.lp_bound
