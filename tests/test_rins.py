@@ -72,3 +72,26 @@ def test_pipeline_reports_the_neighbourhood_search_and_stays_exact():
     assert "neighbourhood_s" in sol.extra
     assert sol.objective == pytest.approx(p.solve().objective)
     assert sol.evaluation.feasible
+
+
+def test_search_ends_once_the_selection_is_good_enough():
+    p = problem(0, n_side=4, penalty=0.5)
+    model = compile_problem(p)
+    start = lp_guided_start(p, model)
+    poor = greedy_selection(p, rounds=0)
+    obj = scp.evaluate(p, poor).objective
+    calls = []
+
+    def counting(model, warm, options):
+        calls.append(options.gap)
+        return exact(model, warm, options)
+
+    assert relaxation_induced_search(p, model, start.lp_x, poor, obj, counting, SolveOptions(), None,
+                                     max_free_share=1.0, enough=lambda o: True) is None and not calls
+    found = relaxation_induced_search(p, model, start.lp_x, poor, obj, counting, SolveOptions(gap=0.0005), None,
+                                      max_free_share=1.0, enough=lambda o: o < obj)
+    assert found.rounds == 1 and len(calls) == 1 and found.objective < obj
+    assert calls[0] == pytest.approx(5e-5)  # sub-MIPs to a tenth of the requested gap, at most 1e-4
+    relaxation_induced_search(p, model, start.lp_x, poor, obj, counting, SolveOptions(gap=0.01), None,
+                              max_free_share=1.0, enough=lambda o: o < obj)
+    assert calls[-1] == pytest.approx(1e-4)

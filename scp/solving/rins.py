@@ -47,6 +47,11 @@ AGREE_TOL = 1e-6
 MAX_FREE_SHARE = 0.6
 """A neighbourhood freeing more than this share of the free units is not searched."""
 MAX_ROUNDS = 3
+SUB_GAP = 1e-4
+"""Each sub-MIP is solved to ``min(gap / 10, SUB_GAP)`` of its own bound (``gap`` the requested
+one): its bound holds only for the neighbourhood and is far tighter than the problem's, so the
+requested gap would stop it early (measured on Koytendag at twice the penalty: stopped at 12,027
+with 0.1%; 12,020 at 7 s and proven for the neighbourhood at 13 s with 1e-4)."""
 
 
 @dataclass
@@ -77,19 +82,23 @@ def relaxation_induced_search(problem, model: Model, lp_x: np.ndarray, selection
                               solve: Callable[[Model, np.ndarray, SolveOptions], SolverResult],
                               options: SolveOptions, stop_at: float | None,
                               announce: Callable[[str], None] | None = None,
-                              max_free_share: float = MAX_FREE_SHARE) -> NeighbourhoodResult | None:
+                              max_free_share: float = MAX_FREE_SHARE,
+                              enough: Callable[[float], bool] | None = None) -> NeighbourhoodResult | None:
     """Search the neighbourhoods of ``selection`` (objective ``objective``, the model's
     minimisation form) induced by the LP values ``lp_x``, with ``solve(model, warm_start,
     options)`` (the exact solver), until ``stop_at``; None when no neighbourhood was searched.
     Selections are kept only when :func:`evaluate` finds them feasible and better; a
-    neighbourhood freeing more than ``max_free_share`` of the units not locked is not searched."""
+    neighbourhood freeing more than ``max_free_share`` of the units not locked is not searched;
+    the search ends once ``enough(objective)`` holds for the best selection (e.g. the LP bound
+    proves it within the requested gap)."""
     t0 = time.perf_counter()
     n = model.n_pu
     open_units = int(np.count_nonzero(model.col_lower[:n] < model.col_upper[:n]))
     best_sel = np.asarray(selection, dtype=bool)[:n].copy()
     best_obj = float(objective)
     rounds = free = 0
-    while rounds < MAX_ROUNDS:
+    sub_options = dataclasses.replace(options, gap=min(options.gap / 10, SUB_GAP), progress=None)
+    while rounds < MAX_ROUNDS and not (enough is not None and enough(best_obj)):
         left = None if stop_at is None else stop_at - time.perf_counter()
         if left is not None and left < 1.0:
             break
@@ -100,7 +109,7 @@ def relaxation_induced_search(problem, model: Model, lp_x: np.ndarray, selection
             announce(f"neighbourhood search, round {rounds + 1}: {free:,} of {n:,} units free "
                      "(where the LP and the best selection differ), the rest fixed")
         res = solve(sub, best_sel.astype(np.float64),
-                    dataclasses.replace(options, time_limit=left, deadline_at=stop_at, progress=None))
+                    dataclasses.replace(sub_options, time_limit=left, deadline_at=stop_at))
         rounds += 1
         if res.x is None:
             break

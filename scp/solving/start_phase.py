@@ -126,7 +126,8 @@ def neighbourhood(problem: Problem, model: Model, exact: Callable[[Model, object
     found = relaxation_induced_search(
         problem, model, start.lp_x, start.selection, start.objective,
         exact, options,
-        None if share is None else time.perf_counter() + share, lambda text: announce(progress, text))
+        None if share is None else time.perf_counter() + share, lambda text: announce(progress, text),
+        enough=lambda objective: replace(start, objective=objective).gap <= options.gap)
     if found is None:
         return
     start.neighbourhood_seconds = found.seconds
