@@ -108,3 +108,21 @@ def test_heuristic_selection_is_kept_when_the_solver_returns_nothing(monkeypatch
     sol = p.solve(gap=0.0, time_limit=10.0, warm_start="heuristic")
     assert sol.status is Status.TIME_LIMIT and sol.solver == "highs LP bound + heuristic"
     assert sol.evaluation.feasible and sol.bound <= sol.objective and sol.gap > 0
+
+
+def test_greedy_improvement_stops_at_the_deadline(monkeypatch):
+    """Past ``stop_at`` the greedy builds its first feasible selection and evaluates it, without
+    improvement steps (on a 10,000-unit hexagon project they took 2.4 s of a 0.7 s time limit)."""
+    import time
+
+    import scp.solving.heuristic as heuristic
+
+    p = problem(1, n_side=12, penalty=2.0, coverage=0.3)  # two improvement steps without a deadline
+    calls = []
+    real = heuristic.evaluate
+    monkeypatch.setattr(heuristic, "evaluate", lambda *a: calls.append(1) or real(*a))
+    x = greedy_selection(p, stop_at=time.perf_counter())
+    assert len(calls) == 2 and scp.evaluate(p, x).feasible
+    calls.clear()
+    full = greedy_selection(p)
+    assert len(calls) > 2 and scp.evaluate(p, full).objective <= scp.evaluate(p, x).objective

@@ -144,11 +144,12 @@ def _drop_batch(problem, x: np.ndarray, candidates: np.ndarray) -> np.ndarray:
 
 
 def greedy_selection(problem, order: np.ndarray | None = None, rounds: int = 20,
-                     max_evaluations: int = 60) -> np.ndarray | None:
+                     max_evaluations: int = 60, stop_at: float | None = None) -> np.ndarray | None:
     """A feasible selection for a minimum-set ``problem`` (see module docstring), or ``None``.
 
     ``rounds`` bounds the add/drop alternations and ``max_evaluations`` the drop batches tried
-    per round (each costs one evaluation of the objective).
+    per round (each costs one evaluation of the objective); the improvement stops at
+    ``stop_at`` (a :func:`time.perf_counter` value; the first feasible selection is always built).
     """
     if not supported(problem):
         return None
@@ -189,6 +190,8 @@ def greedy_selection(problem, order: np.ndarray | None = None, rounds: int = 20,
     e, S = pair_terms(problem)
     best = evaluate(problem, x).objective
     for _ in range(rounds):
+        if stop_at is not None and time.perf_counter() >= stop_at:
+            break
         improved = False
         if S.nnz:
             gain_add = data.cost + e - S @ x.astype(np.float64)
@@ -204,7 +207,7 @@ def greedy_selection(problem, order: np.ndarray | None = None, rounds: int = 20,
         cand = np.flatnonzero(x & ~locked_in & (saving > 0))
         cand = cand[np.argsort(-saving[cand], kind="stable")]
         tries = 0
-        while cand.size and tries < max_evaluations:
+        while cand.size and tries < max_evaluations and not (stop_at is not None and time.perf_counter() >= stop_at):
             tries += 1
             batch = _drop_batch(problem, x, cand)
             if batch.size == 0:
@@ -278,22 +281,24 @@ class Start:
         return max(0.0, (self.objective - self.lp_bound) / max(abs(self.objective), 1e-12))
 
 
-def lp_guided_start(problem, model, time_limit: float | None = None, threads: int | None = None) -> Start:
+def lp_guided_start(problem, model, time_limit: float | None = None, threads: int | None = None,
+                    stop_at: float | None = None) -> Start:
     """LP relaxation (interior point), then :func:`greedy_selection` along the LP values (largest
     first, ties by the greedy score) and the greedy ranking alone; the better selection is kept.
 
     The bound is the Lagrangian bound of the LP's row duals (valid even when the interior-point
     method stopped early; see :mod:`scp.model.dual_bound`): when the selection is within the
-    requested gap of it, no branch-and-bound is needed.
+    requested gap of it, no branch-and-bound is needed. The greedy's improvement steps stop at
+    ``stop_at`` (the caller's deadline).
     """
     t0 = time.perf_counter()
     x_lp, lp = lp_relaxation(model, time_limit, threads) if supported(problem) else (None, float("nan"))
     t1 = time.perf_counter()
-    candidates = [greedy_selection(problem)]
+    candidates = [greedy_selection(problem, stop_at=stop_at)]
     if x_lp is not None:
         v = x_lp[: model.n_pu]
         order = np.lexsort((problem.data.cost, -np.round(v, 6)))
-        candidates.append(greedy_selection(problem, order=order))
+        candidates.append(greedy_selection(problem, order=order, stop_at=stop_at))
     best, best_obj = None, float("inf")
     for x in candidates:
         if x is not None:

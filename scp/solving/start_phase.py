@@ -61,7 +61,7 @@ def heuristic_start(problem: Problem, model: Model, deadline: Deadline, threads:
             on_round=lambda sweeps, r: announce(progress, f"annealing, {sweeps:,} sweeps: best objective "
                                                           f"{r.objective:,.6g} ({r.seconds:.1f} s)"))
     announce(progress, "LP relaxation, then a greedy selection guided by it")
-    start = lp_guided_start(problem, model, deadline.share(shares[1], minimum=1.0), threads)
+    start = lp_guided_start(problem, model, deadline.share(shares[1], minimum=1.0), threads, stop_at=deadline.at)
     if start.selection is not None:
         announce(progress, f"LP bound {start.lp_bound:,.6g}; greedy selection: objective {start.objective:,.6g}")
     share = deadline.share(shares[2])
