@@ -69,7 +69,12 @@ def test_a_neighbourhood_as_large_as_the_problem_is_not_searched():
 def test_pipeline_reports_the_neighbourhood_search_and_stays_exact():
     p = problem(5, n_side=10, penalty=2.0, coverage=0.3)
     sol = p.solve(warm_start="heuristic")
-    assert "neighbourhood_s" in sol.extra
+    assert "neighbourhood_s" in sol.extra and "neighbourhood_gain" in sol.summary()["warm_start"]
+    from scp.app.report.content import solver_rows
+
+    rows = solver_rows({"warm_start": {"lp_bound": 1.0, "heuristic_objective": 2.0, "neighbourhood_gain": 3.5,
+                                       "neighbourhood_s": 1.26}})
+    assert ["gain of the neighbourhood search", "3.50 in 1.30 s"] in rows
     assert sol.objective == pytest.approx(p.solve().objective)
     assert sol.evaluation.feasible
 

@@ -109,7 +109,8 @@ class Solution:
                         "areas_largest_first": [float(a) for a in ev.patch_areas[:20]]},
             "penalties": ev.penalties,
             "runtime_s": self.runtime,
-            "warm_start": ({k: self.extra[k] for k in ("lp_s", "heuristic_s", "heuristic_objective", "lp_bound")}
+            "warm_start": ({k: self.extra[k] for k in ("lp_s", "heuristic_s", "heuristic_objective", "lp_bound",
+                                                        "neighbourhood_s", "neighbourhood_gain") if k in self.extra}
                            if "lp_bound" in (self.extra or {}) else None),
             "compile_s": self.compile_time,
             "solver": self.solver,

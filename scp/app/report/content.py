@@ -230,6 +230,9 @@ def solver_rows(s: dict) -> list[list[str]]:
     if ws:
         rows += [["LP bound (warm start)", num(ws.get("lp_bound"))],
                  ["heuristic objective", num(ws.get("heuristic_objective"))]]
+        if ws.get("neighbourhood_gain"):
+            rows.append(["gain of the neighbourhood search",
+                         f"{num(ws['neighbourhood_gain'])} in {num(round(float(ws.get('neighbourhood_s') or 0), 1))} s"])
     return rows
 
 
