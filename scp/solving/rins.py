@@ -12,9 +12,11 @@ the other units (where the LP is fractional or differs from the incumbent) left 
 other column (penalty linearisations) stays free. The incumbent is feasible for the sub-MIP, so
 its optimum is never worse; each improving selection is checked by :func:`scp.evaluate` and
 becomes the incumbent of the next round (a new neighbourhood), until a round finds nothing
-better, the time share is spent, or the neighbourhood would free more than
-:data:`MAX_FREE_SHARE` of the units (then it is no smaller than the problem itself). The
-sub-MIP's bound holds only for the neighbourhood and is never reported.
+better, :data:`MAX_ROUNDS` rounds are done, the time share is spent, the caller's test says the
+selection is good enough (the pipeline's: the LP bound proves it within the requested gap), or
+the neighbourhood would free more than :data:`MAX_FREE_SHARE` of the units (then it is no smaller
+than the problem itself). Each sub-MIP is solved to a tenth of the requested gap (:data:`SUB_GAP`).
+The sub-MIP's bound holds only for the neighbourhood and is never reported.
 
 On boundary-heavy problems the LP's fractional units form a few regions at a few distinct
 levels (a cut function with a handful of binding side constraints): the sub-MIP decides those
@@ -47,6 +49,7 @@ AGREE_TOL = 1e-6
 MAX_FREE_SHARE = 0.6
 """A neighbourhood freeing more than this share of the free units is not searched."""
 MAX_ROUNDS = 3
+"""Neighbourhoods searched at most (each from the previous round's improved selection)."""
 SUB_GAP = 1e-4
 """Each sub-MIP is solved to ``min(gap / 10, SUB_GAP)`` of its own bound (``gap`` the requested
 one): its bound holds only for the neighbourhood and is far tighter than the problem's, so the
