@@ -134,24 +134,20 @@ def solve_model(problem: Problem, model: Model, solver: str = "highs", *, gap: f
             raise ScenarioError(f"{warm_start!r}: give a selection or 'heuristic'", "solver.warm_start")
         t0 = time.perf_counter()
         start = heuristic_start(problem, model, deadline, threads, gap, progress, shares=(SA_SHARE, 0.4, 0.2))
+        # HiGHS spends a few LP-solve times in its setup without looking at the clock: with less time
+        # than that left it would overrun the deadline, so the verified selection is kept instead
+        setup = max(0.5, SETUP_FACTOR * start.lp_seconds)
+        if start.selection is not None and start.gap > gap and start.lp_x is not None \
+                and not deadline.expired(margin=setup):
+            neighbourhood(problem, model, lambda m, w, o: _exact(m, solver, w, o), start, deadline,
+                          SolveOptions(gap=gap, threads=threads), progress)
         used = time.perf_counter() - t0
         warm_start = start.selection
         if start.selection is not None and start.gap <= gap:
             announce(progress, "the LP bound proves this selection within the requested gap")
             res = _heuristic_result(model, start, Status.OPTIMAL, used)  # the LP bound proves it
-        elif start.selection is not None and deadline.expired(margin=max(0.5, SETUP_FACTOR * start.lp_seconds)):
-            # HiGHS spends a few LP-solve times in its setup without looking at the clock: with less
-            # time than that left it would overrun the deadline, so keep the verified selection
+        elif start.selection is not None and deadline.expired(margin=setup):
             res = _heuristic_result(model, start, Status.TIME_LIMIT, used, log="no time left for the exact solver")
-        elif start.selection is not None and start.lp_x is not None:
-            neighbourhood(problem, model, lambda m, w, o: _exact(m, solver, w, o), start, deadline, SolveOptions(gap=gap, threads=threads), progress)
-            warm_start = start.selection
-            if start.gap <= gap:
-                announce(progress, "the LP bound proves this selection within the requested gap")
-                res = _heuristic_result(model, start, Status.OPTIMAL, time.perf_counter() - t0)
-            elif deadline.expired(margin=max(0.5, SETUP_FACTOR * start.lp_seconds)):
-                res = _heuristic_result(model, start, Status.TIME_LIMIT, time.perf_counter() - t0,
-                                        log="no time left for the exact solver")
     if res is None:
         left = deadline.remaining()
         announce(progress, f"branch and bound ({solver}): objective of the incumbent, best bound, gap")

@@ -30,6 +30,7 @@ RINS_SHARE = 0.5
 Koytendag case at twice the reference penalty the sub-MIP finds its best selection in ~11 s,
 while the full branch and bound moves its bound by ~1 in minutes."""
 
+
 def announce(progress, text: str) -> None:
     """Tell the progress display which phase starts (when it has a ``phase`` method)."""
     phase = getattr(progress, "phase", None)
@@ -75,7 +76,7 @@ def heuristic_start(problem: Problem, model: Model, deadline: Deadline, threads:
     # the first local-search round on each candidate (the greedy one keeps the LP's structure, which
     # wins where coverage floors bind), then the further rounds on the better
     candidates = [improved(problem, c, stop_at, gap, progress, LOCAL_SEARCH_ROUNDS[:1],
-                            "from the LP-guided selection" if k == 0 else "from the annealed selection")
+                           "from the LP-guided selection" if k == 0 else "from the annealed selection")
                   for k, c in enumerate(candidates)]
     best = min((c for c in candidates if c.selection is not None), key=lambda c: c.objective, default=start)
     for c in candidates:  # the books of all heuristics
@@ -85,7 +86,7 @@ def heuristic_start(problem: Problem, model: Model, deadline: Deadline, threads:
 
 
 def improved(problem: Problem, start: Start, deadline_at: float | None, gap: float = 0.0,
-              progress=None, rounds=LOCAL_SEARCH_ROUNDS, label: str = "", first_round: int = 1) -> Start:
+             progress=None, rounds=LOCAL_SEARCH_ROUNDS, label: str = "", first_round: int = 1) -> Start:
     """The start selection after ``rounds`` of the compiled local search
     (:mod:`scp.solving.local_search`), each kept only when :func:`evaluate` confirms it feasible and
     better. The first round runs even past ``deadline_at`` (its chains stop there)."""
@@ -110,6 +111,7 @@ def improved(problem: Problem, start: Start, deadline_at: float | None, gap: flo
 
 
 def start_extra(start: Start) -> dict:
+    """The heuristic phase's books (seconds and gains per heuristic) for ``Solution.extra``."""
     return {"lp_s": start.lp_seconds, "heuristic_s": start.heuristic_seconds,
             "local_search_s": start.local_search_seconds, "annealing_s": start.annealing_seconds, "local_search_gain": start.local_search_gain,
             "heuristic_objective": start.objective, "lp_bound": start.lp_bound,
