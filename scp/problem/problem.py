@@ -290,7 +290,7 @@ class Problem:
         return replace(self, penalties=self.penalties + (p,))
 
     # -------------------------------------------------------------------- solve
-    def solve(self, solver: str = "highs", **options) -> "Solution":
+    def solve(self, solver: str = "highs", **options) -> "Solution":  # noqa: F821 (scp.results, above this stage)
         """Solve this problem: the same as :func:`scp.solve` ``(self, solver, **options)``."""
         from ..solving.pipeline import solve  # the one sanctioned upward call (see tests/test_layout.py)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from ...data import PlanningData
 from ...errors import DataError, ScenarioError
@@ -11,6 +12,9 @@ from .decisions import apply_decisions
 from .target_methods import apply_target_methods, rule_targets_of
 from .load import input_files
 from .schema import Scenario
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def open_grid(path: str):
