@@ -33,6 +33,7 @@ from .backends import SolveOptions, SolverResult, relative_gap, solve_with
 from .backends.highs import solve_highs_guarded
 from .deadline import Deadline
 from .connect import connect
+from .compact_starts import compact_starts
 from .cut_loop import cut_constraints, solve_with_cuts
 from .heuristic import Start, full_start, supported
 from .start_phase import announce, heuristic_start, neighbourhood, start_extra
@@ -183,8 +184,9 @@ def _solve_by_cuts(problem: Problem, model: Model, solver: str, warm_start, opti
     """Contiguity by cut generation (:mod:`scp.solving.cut_loop`). With ``warm_start="heuristic"``
     the LP-guided start and local search run on the problem without its cut-based constraints
     (the same model: those constraints compile to no rows), the selection is joined into one
-    piece (:func:`scp.solving.connect.connect`) and warm-starts the loop; the LP bound of that
-    relaxation stays a valid bound."""
+    piece (:func:`scp.solving.connect.connect`) and warm-starts the loop, unless a compact start
+    (:mod:`scp.solving.compact_starts`: the plan at a stronger boundary penalty, joined) is better;
+    the LP bound of that relaxation stays a valid bound."""
     lp_bound = -np.inf
     if isinstance(warm_start, str):
         if warm_start != "heuristic":
@@ -201,15 +203,32 @@ def _solve_by_cuts(problem: Problem, model: Model, solver: str, warm_start, opti
             joined = None if start.selection is None else connect(
                 problem, start.selection, stop_at=None if share is None else time.perf_counter() + share)
             ev = None if joined is None else evaluate(problem, joined)
+            candidates = []
             if ev is not None and ev.feasible:
-                warm_start = joined
+                candidates.append((joined, ev.objective))
                 announce(options.progress, f"joined into one piece: objective {ev.objective:,.6g}")
+            candidates += compact_starts(
+                problem, relaxed, lambda p, seconds, g: _relaxed_selection(p, solver, seconds, g, options.threads),
+                lambda sel: connect(problem, sel, stop_at=deadline.at), deadline.share, start.lp_seconds,
+                options.gap, lambda text: announce(options.progress, text))
+            if candidates:
+                warm_start = min(candidates, key=lambda c: model.sense * c[1])[0]
     res = solve_with_cuts(problem, model, lambda m, w, o: _exact(m, solver, w, o), options, deadline,
                           warm_start, announce=lambda text: announce(options.progress, text),
                           in_tree=str(solver).strip().lower() == "scip")
     if res.x is not None and lp_bound > res.bound:
         res.bound, res.gap = lp_bound, relative_gap(res.objective, lp_bound)
     return res
+
+
+def _relaxed_selection(problem: Problem, solver: str, seconds: float | None, gap: float,
+                       threads: int | None) -> np.ndarray | None:
+    """The verified selection of ``problem`` (no cut-based constraints) solved within ``seconds``, or
+    None when the solve found none."""
+    try:
+        return solve(problem, solver, gap=gap, time_limit=seconds, threads=threads, warm_start="heuristic").selection
+    except (SolverError, Infeasible):
+        return None
 
 
 def _checked_gap(gap) -> float:
