@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pytest
 
@@ -64,6 +62,8 @@ def test_no_compact_starts_without_a_boundary_penalty_or_time():
     problem, base = _problems(penalty=0.0)
     assert cs.compact_starts(problem, base, solve_relaxed, lambda s: s, lambda f: 10.0, 0.01, 0.0) == []
     problem, base = _problems()
+    flow = base.contiguity(method="flow")  # contiguity by the flow rows: the cut loop does not run
+    assert cs.compact_starts(flow, base, solve_relaxed, lambda s: s, lambda f: 10.0, 0.01, 0.0) == []
     # a share below MIN_LP_TIMES LP solves: nothing is solved
     assert cs.compact_starts(problem, base, solve_relaxed, lambda s: s, lambda f: 0.4, 0.1, 0.0) == []
     # without a time limit each start gets NO_LIMIT_SECONDS; a failed solve gives no plan
@@ -85,6 +85,6 @@ def test_the_connected_pipeline_with_a_boundary_penalty_stays_exact():
     adj = adjacency(data)
     ok = np.array([x.any() and connected(adj, x) for x in X12]) & feasible
     expected = min(scp.evaluate(base, x).objective for x in X12[ok])
-    sol = dataclasses.replace(base).contiguity().solve(warm_start="heuristic", time_limit=30)
+    sol = base.contiguity().solve(warm_start="heuristic", time_limit=30)
     assert sol.status is scp.Status.OPTIMAL and sol.evaluation.n_patches == 1
     assert sol.objective == pytest.approx(expected)

@@ -36,6 +36,7 @@ from ..problem import Problem
 from ..problem.graph import Contiguity
 from ..problem.penalties import BoundaryPenalty
 from ..results import evaluate
+from .cut_loop import cut_constraints
 
 MULTIPLIERS = (1.5, 2.0)
 """Boundary-penalty multipliers of the compact starts."""
@@ -52,9 +53,10 @@ GAP = 0.002
 
 
 def applies(problem: Problem) -> bool:
-    """Whether the problem has a positive boundary penalty and contiguity of the whole selection."""
+    """Whether the problem has a positive boundary penalty and contiguity enforced by cuts (of the
+    whole selection, or of every part to the locked-in units)."""
     return (any(isinstance(p, BoundaryPenalty) and p.penalty > 0 for p in problem.penalties)
-            and any(isinstance(c, Contiguity) for c in problem.constraints))
+            and any(isinstance(c, Contiguity) for c in cut_constraints(problem)))
 
 
 def stronger_boundary(relaxed: Problem, multiplier: float) -> Problem:
@@ -87,6 +89,9 @@ def compact_starts(problem: Problem, relaxed: Problem,
             seconds = NO_LIMIT_SECONDS
         elif seconds < MIN_LP_TIMES * max(lp_seconds, 0.2):
             break
+        if announce is not None:
+            announce(f"compact start at {m:g} x the boundary penalty: solving without contiguity "
+                     f"(up to {seconds:.0f} s)")
         t0 = time.perf_counter()
         selection = solve_relaxed(stronger_boundary(relaxed, m), seconds, min(gap, GAP) if gap > 0 else GAP)
         joined = None if selection is None else join(np.asarray(selection, dtype=bool))

@@ -155,6 +155,12 @@ def cut_constraints(problem) -> list:
             or (isinstance(c, Contiguity) and c.method == "cuts")]
 
 
+def without_cuts(problem):
+    """``problem`` without the constraints the cut loop enforces (:func:`cut_constraints`)."""
+    enforced = cut_constraints(problem)
+    return dataclasses.replace(problem, constraints=tuple(c for c in problem.constraints if c not in enforced))
+
+
 def violated_cuts(problem, selection: np.ndarray, adj=None, stop_at: float | None = None,
                   rooted: bool = False) -> list:
     """Separator cuts that ``selection`` violates, for all cut-based constraints: every part gets
@@ -261,9 +267,7 @@ def connected_search(problem, adj, start, offer, deadline: Deadline, threads: in
     feature contiguity, a minimum-set problem the local search handles); returns its rounds."""
     if start is None or any(isinstance(c, FeatureContiguity) for c in problem.constraints):
         return 0
-    relaxed = dataclasses.replace(problem, constraints=tuple(c for c in problem.constraints
-                                                             if c not in cut_constraints(problem)))
-    arr = problem_arrays(relaxed)
+    arr = problem_arrays(without_cuts(problem))
     if arr is None:
         return 0
     share = deadline.share(CONNECTED_SHARE)

@@ -34,7 +34,7 @@ from .backends.highs import solve_highs_guarded
 from .deadline import Deadline
 from .connect import connect
 from .compact_starts import compact_starts
-from .cut_loop import cut_constraints, solve_with_cuts
+from .cut_loop import cut_constraints, solve_with_cuts, without_cuts
 from .heuristic import Start, full_start, supported
 from .start_phase import announce, heuristic_start, neighbourhood, start_extra
 
@@ -191,8 +191,7 @@ def _solve_by_cuts(problem: Problem, model: Model, solver: str, warm_start, opti
     if isinstance(warm_start, str):
         if warm_start != "heuristic":
             raise ScenarioError(f"{warm_start!r}: give a selection or 'heuristic'", "solver.warm_start")
-        relaxed = replace(problem, constraints=tuple(c for c in problem.constraints
-                                                     if c not in cut_constraints(problem)))
+        relaxed = without_cuts(problem)
         warm_start = None
         if supported(relaxed):
             announce(options.progress, "heuristics without contiguity first")
