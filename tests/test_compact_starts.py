@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 import scp
+from scp.problem.penalties import BoundaryPenalty
 from scp.solving import compact_starts as cs
 from scp.solving.connect import connect
 from scp.solving.pipeline import _relaxed_selection
@@ -52,15 +54,33 @@ def test_joined_plans_are_connected_feasible_and_scored_with_the_original_penalt
         assert objective == pytest.approx(ev.objective)
 
 
-def test_no_compact_starts_without_a_boundary_penalty_or_time():
+def test_without_a_boundary_penalty_the_starts_add_one_sized_from_the_data():
+    problem, base = _problems(penalty=0.0)
+    variants = cs.compact_variants(base)
+    shared = sp.triu(base.data.boundary, k=1).data
+    unit = base.data.cost.mean() / shared[shared > 0].mean()
+    assert len(variants) == len(cs.SYNTHETIC_FACTORS)
+    for (label, variant), f in zip(variants, cs.SYNTHETIC_FACTORS):
+        (penalty,) = [p for p in variant.penalties if isinstance(p, BoundaryPenalty)]
+        assert penalty.penalty == pytest.approx(f * unit) and "none in the problem" in label
+    found = cs.compact_starts(problem, base, lambda p, seconds, gap: _relaxed_selection(p, "highs", seconds, gap, None),
+                              lambda sel: connect(problem, sel), lambda f: 10.0, 0.01, 0.0)
+    assert found
+    for sel, objective in found:  # scored without the added penalty
+        ev = scp.evaluate(problem, sel)
+        assert ev.feasible and ev.n_patches == 1 and objective == pytest.approx(ev.cost)
+    free_costs = scp.PlanningData.from_arrays(cost=np.zeros(100), features={"f": np.ones(100)},
+                                              boundary=base.data.boundary)
+    assert cs.compact_variants(scp.Problem(free_costs).relative_targets(0.2)) == []  # nothing to size it by
+
+
+def test_no_compact_starts_without_cut_contiguity_or_time():
     calls = []
 
     def solve_relaxed(p, seconds, gap):
         calls.append(seconds)
         return None
 
-    problem, base = _problems(penalty=0.0)
-    assert cs.compact_starts(problem, base, solve_relaxed, lambda s: s, lambda f: 10.0, 0.01, 0.0) == []
     problem, base = _problems()
     flow = base.contiguity(method="flow")  # contiguity by the flow rows: the cut loop does not run
     assert cs.compact_starts(flow, base, solve_relaxed, lambda s: s, lambda f: 10.0, 0.01, 0.0) == []
