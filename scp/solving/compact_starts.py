@@ -26,9 +26,11 @@ starts first):
   for m = 2.5 - 8; 120 s of the connected local search took the m = 1.5 and 2 plans to 11,541 and
   11,531. The scenario's 600 s run: 11,571 within 1.70% without compact starts, 11,541 within
   1.44% with them;
-* the random grids of ``benchmarks/bench_contiguity.py`` (no boundary penalty; factors 0.35 and
-  0.7): 20x20 175.9 -> 182.9, 30x30 456.2 -> 430.0, 50x50 1,304.6 -> 1,253.0, 100x100 4,935.2 ->
-  4,738.8 (joined starts 311 -> 223, 716 -> 474, 1,946 -> 1,347, 8,233 -> 5,272).
+* the random grids of ``benchmarks/bench_contiguity.py`` (no boundary penalty, so factors 0.35
+  and 0.7; the HiGHS loop / SCIP, 60 s, against the previous code's run of the benchmark): 30x30
+  456.2 / 456.2 -> 444.7 / 434.1, 50x50 1,304.6 / 1,306.3 -> 1,253.0 / 1,253.0, 100x100 4,937.0 /
+  4,935.9 -> 4,776.3 / 4,739.2; but 20x20 175.9 / 175.9 -> 177.4 / 193.2, 15x15 119.9 -> 120.6,
+  and SCIP's proof at 10x10 took 18 s instead of 12 (the starts' solves come first).
 
 Reference
 ---------
