@@ -17,7 +17,6 @@ import numpy as np
 from ...errors import SolverUnavailable
 from ...model.dual_bound import best_dual_bound
 from ...model.model import Model
-from ...model.scaling import original_duals, scaled_rows
 from .interrupt import STOP, inside_callback, raise_if_stopped
 from .base import SolveOptions, SolverResult, Status, relative_gap
 
@@ -69,7 +68,7 @@ def solve_highs(model: Model, options: SolveOptions, on_incumbent=None) -> Solve
         h.setOptionValue("time_limit", float(options.time_limit))
     if options.threads is not None:
         h.setOptionValue("threads", int(options.threads))
-    status, _ = _pass_model(h, highspy, model, integer=True)
+    status = _pass_model(h, highspy, model, integer=True)
     if status == highspy.HighsStatus.kError:
         return SolverResult(Status.ERROR, None, np.nan, np.nan, np.inf, 0.0, "highs",
                             log="HiGHS rejected the model (passModel returned an error)")
@@ -217,38 +216,35 @@ def lp_relaxation(model: Model, time_limit: float | None = None, threads: int | 
         h.setOptionValue("time_limit", float(time_limit))
     if threads is not None:
         h.setOptionValue("threads", int(threads))
-    _, scale = _pass_model(h, highspy, model, integer=False)
+    _pass_model(h, highspy, model, integer=False)
     _attach_callbacks(h, highspy, None)
     h.run()
     raise_if_stopped()
-    return _lp_answer(h, highspy, model, scale)
+    return _lp_answer(h, highspy, model)
 
 
 def _pass_model(h, highspy, model: Model, integer: bool):
     """Hand ``model`` to HiGHS as one row-wise sparse matrix (its integrality only with
-    ``integer``), each row scaled by a power of two (:mod:`scp.model.scaling`: the same points,
-    columns and objective); returns ``(HiGHS's status, the row factors)``, the factors for
-    :func:`_lp_answer` to turn HiGHS's row duals into those of ``model``'s rows."""
-    A, lower, upper, scale = scaled_rows(model.A, model.row_lower, model.row_upper)
+    ``integer``); returns HiGHS's status."""
+    A = model.A
     inf = highspy.kHighsInf
-    status = h.passModel(model.n_cols, model.n_rows, int(A.nnz), int(highspy.MatrixFormat.kRowwise), 1,
-                         float(model.offset), model.c, model.col_lower, model.col_upper,
-                         np.where(np.isfinite(lower), lower, -inf), np.where(np.isfinite(upper), upper, inf),
-                         A.indptr.astype(np.int32), A.indices.astype(np.int32), A.data,
-                         (model.integrality if integer else np.zeros(model.n_cols)).astype(np.int32))
-    return status, scale
+    return h.passModel(model.n_cols, model.n_rows, int(A.nnz), int(highspy.MatrixFormat.kRowwise), 1,
+                       float(model.offset), model.c, model.col_lower, model.col_upper,
+                       np.where(np.isfinite(model.row_lower), model.row_lower, -inf),
+                       np.where(np.isfinite(model.row_upper), model.row_upper, inf),
+                       A.indptr.astype(np.int32), A.indices.astype(np.int32), A.data,
+                       (model.integrality if integer else np.zeros(model.n_cols)).astype(np.int32))
 
 
-def _lp_answer(h, highspy, model: Model, scale: np.ndarray) -> tuple[np.ndarray | None, float]:
-    """``(x, bound)`` after HiGHS ran the LP relaxation of ``model`` (the rows HiGHS holds, the
-    first ``scale.size`` of them scaled by ``scale``): the solution (None unless optimal) and the
-    Lagrangian bound of whatever row duals HiGHS returned, turned into duals of ``model``'s rows
-    (valid for any duals, so also after an early stop); without duals, the optimal objective
-    less the solver's tolerance, or ``nan``."""
+def _lp_answer(h, highspy, model: Model) -> tuple[np.ndarray | None, float]:
+    """``(x, bound)`` after HiGHS ran the LP relaxation of ``model`` (the rows HiGHS holds):
+    the solution (None unless optimal) and the Lagrangian bound of whatever row duals HiGHS
+    returned (valid for any duals, so also after an early stop); without duals, the optimal
+    objective less the solver's tolerance, or ``nan``."""
     sol = h.getSolution()
     bound = float("nan")
     if sol.dual_valid or len(sol.row_dual) == model.n_rows:
-        bound = best_dual_bound(model, original_duals(sol.row_dual, scale))
+        bound = best_dual_bound(model, np.asarray(sol.row_dual, dtype=np.float64))
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None, bound
     lp = float(h.getInfo().objective_function_value)

@@ -43,7 +43,7 @@ class GrowingLP:
         h.setOptionValue("run_crossover", "on")
         if threads is not None:
             h.setOptionValue("threads", int(threads))
-        _, self.row_scale = _pass_model(h, self.highspy, model, integer=False)
+        _pass_model(h, self.highspy, model, integer=False)
         self.cuts = sp.csr_matrix((0, model.n_cols))
         self.rhs = np.zeros(0)
         self.age = np.zeros(0, dtype=np.int64)
@@ -100,4 +100,4 @@ class GrowingLP:
         self.age += 1
         if self.solves == 1:
             h.setOptionValue("solver", "simplex")  # hot starts from here on
-        return _lp_answer(h, self.highspy, self.model(), self.row_scale)
+        return _lp_answer(h, self.highspy, self.model())
