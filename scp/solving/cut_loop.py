@@ -15,6 +15,9 @@ a. LP rounds (:func:`root_rounds`): solve the LP relaxation (one HiGHS instance,
 b. the connectivity-keeping annealer (:mod:`scp.solving.connected_search`) improves the best
    connected selection for :data:`CONNECTED_SHARE` of the time left (also in mode
    ``"locked_in"``).
+c. with root columns, the connected neighbourhood search (:mod:`scp.solving.connected_rins`):
+   the cut loop on the units where the last LP point and the best connected selection differ,
+   the rest fixed, for :data:`NEIGHBOURHOOD_SHARE` of the time left.
 
 Then the integer rounds:
 
@@ -65,6 +68,7 @@ from ..problem.graph import Contiguity, FeatureContiguity
 from ..results import Status, evaluate
 from .backends import SolveOptions, SolverResult, relative_gap
 from .connect import connect, satisfied
+from .connected_rins import connected_neighbourhood_search
 from .connected_search import COLD_SECONDS, improve_connected, loaded
 from .local_search import problem_arrays
 from .deadline import Deadline
@@ -259,6 +263,11 @@ CONNECTED_SHARE = 0.3
 """Share of the time left for the connected local search before the integer rounds (with no time
 limit: :data:`CONNECTED_SECONDS`)."""
 CONNECTED_SECONDS = 10.0
+NEIGHBOURHOOD_SHARE = 0.5
+"""Share of the time left for the connected neighbourhood search
+(:mod:`scp.solving.connected_rins`) after the connected local search (with no time limit:
+:data:`NEIGHBOURHOOD_SECONDS`); the integer rounds of the whole model get the rest."""
+NEIGHBOURHOOD_SECONDS, NEIGHBOURHOOD_MIN_SECONDS = 60.0, 5.0  # skipped below 5 s: each solve sets up a sub-MIP
 
 
 def connected_search(problem, adj, start, offer, deadline: Deadline, threads: int | None) -> int:
@@ -315,6 +324,14 @@ def solve_with_cuts(problem, model: Model, exact: Callable[[Model, object, Solve
     searched = connected_search(problem, adj, best_sel, offer, deadline, options.threads)
     if searched:
         say(f"connected local search ({searched} round(s)): best connected objective {model.sense * best_obj:,.6g}")
+    share = deadline.share(NEIGHBOURHOOD_SHARE)
+    if point is not None and best_sel is not None and (share is None or share >= NEIGHBOURHOOD_MIN_SECONDS):
+        current, _, found = connected_neighbourhood_search(
+            problem, current, point, lambda: best_sel, offer, exact, options,
+            lambda sel: violated_cuts(problem, sel, adj, stop_at=deadline.at, rooted=True),
+            lambda sel: connect(problem, sel, stop_at=deadline.at, discount=point), needs_cuts, first,
+            time.perf_counter() + (NEIGHBOURHOOD_SECONDS if share is None else share), say)
+        n_cuts += found
     round_gap = EARLY_GAP
     last: SolverResult | None = None
     budget = deadline.remaining()
