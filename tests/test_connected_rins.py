@@ -17,7 +17,8 @@ from scp.solving import pipeline
 from scp.solving.backends import SolveOptions
 from scp.solving.backends.highs import lp_relaxation
 from scp.solving.connect import connect
-from scp.solving.connected_rins import MAX_FREE_SHARE, connected_neighbourhood_search, neighbourhood_bounds
+from scp.solving.connected_rins import MAX_FREE_SHARE, connected_neighbourhood_search
+from scp.solving.rins import neighbourhood_model
 from scp.solving.cut_loop import NeedsCuts, root_start, violated_cuts
 from test_contiguity import grid_data, random_grid
 
@@ -27,7 +28,8 @@ def test_units_near_their_lp_value_are_fixed_to_the_selection():
     model = compile_problem(problem)
     point = np.array([0.0, 0.2, 0.9, 1.0, 0.5, 0.31])
     sel = np.array([0, 0, 1, 0, 1, 1], dtype=float)
-    lower, upper, free = neighbourhood_bounds(model, point, sel, tol=0.3)
+    sub, free = neighbourhood_model(model, point, sel, tol=0.3)
+    lower, upper = sub.col_lower, sub.col_upper
     # |point - sel| = 0, 0.2, 0.1, 1.0, 0.5, 0.69: the first three fixed to the selection
     assert free == 3
     assert lower[:3].tolist() == [0, 0, 1] and upper[:3].tolist() == [0, 0, 1]

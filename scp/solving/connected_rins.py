@@ -26,6 +26,13 @@ Why: on the Koytendag case as one network (12,719 units) the integer rounds of t
 found no connected selection better than the connected local search's in 250 s, while this
 search, freeing 970 units (``FIX_TOL`` 0.3), improved 11,540.5 to 11,528.8 in 60 s (measured
 offline on this project's 2-core machine; the neighbourhood's own bound, from SCIP, 11,462.7).
+In the scenario's 600 s run: 11,534.6 within 1.43% (the code before it, run
+on the same machine the same day: 11,541.3 within 1.45%). On the
+contiguity benchmark's random grids at 60 s (``benchmarks/bench_contiguity.py``, the previous
+run on the same machine in brackets), HiGHS loop / SCIP: 10x10 proven in 27 s (35) / 17 s (18);
+15x15 117.7 (120.6) both; 20x20 178.3 (177.4) / 177.5 (193.2); 30x30 420.5 (444.7) / 422.0
+(434.1); 50x50 1,218.1 (1,253.0) / 1,253.0 (1,253.0); 100x100 4,761.5 (4,776.3) / 4,812.9
+(4,739.2, worse: the search takes time from SCIP's branch and cut).
 
 Reference
 ---------
@@ -46,6 +53,7 @@ from ..model.cuts import cut_rows
 from ..model.model import with_rows
 from ..results import evaluate
 from .backends import SolveOptions, SolverResult, Status
+from .rins import neighbourhood_model
 
 FIX_TOL = 0.3
 """A unit whose LP value is within this of the best connected selection's 0/1 value is fixed
@@ -56,19 +64,6 @@ MAX_FREE_SHARE = 0.5
 the problem)."""
 SUB_GAP = 1e-4
 """Gap of each sub-model solve (its bound holds only for the neighbourhood)."""
-
-
-def neighbourhood_bounds(model: Model, point: np.ndarray, selection: np.ndarray,
-                         tol: float = FIX_TOL) -> tuple[np.ndarray, np.ndarray, int]:
-    """Column bounds of ``model`` with the units where ``point`` is within ``tol`` of the 0/1
-    ``selection`` fixed to it; returns ``(lower, upper, free units)``."""
-    n = model.n_pu
-    sel = np.asarray(selection, dtype=np.float64)[:n]
-    fixed = np.abs(np.asarray(point, dtype=np.float64)[:n] - sel) <= tol
-    lower, upper = model.col_lower.copy(), model.col_upper.copy()
-    lower[:n] = np.where(fixed, np.maximum(lower[:n], sel), lower[:n])
-    upper[:n] = np.where(fixed, np.minimum(upper[:n], sel), upper[:n])
-    return lower, upper, int(np.count_nonzero(lower[:n] < upper[:n]))
 
 
 def connected_neighbourhood_search(problem, model: Model, point: np.ndarray, best: Callable[[], np.ndarray],
@@ -88,13 +83,12 @@ def connected_neighbourhood_search(problem, model: Model, point: np.ndarray, bes
     sub_options = dataclasses.replace(options, gap=SUB_GAP, progress=None)
     while time.perf_counter() < stop_at - 1.0:
         centre = np.asarray(best(), dtype=bool)
-        lower, upper, free = neighbourhood_bounds(cuts_model, point, centre)
+        sub, free = neighbourhood_model(cuts_model, point, centre, FIX_TOL)
         if free == 0 or free > MAX_FREE_SHARE * n:
             break
         neighbourhoods += 1
         say(f"connected neighbourhood search {neighbourhoods}: {free:,} of {n:,} units free "
             "(where the LP point and the best connected selection differ), the rest fixed")
-        sub = dataclasses.replace(cuts_model, col_lower=lower, col_upper=upper)
         improved = exhausted = False
         while not improved and time.perf_counter() < stop_at - 1.0:
             left = stop_at - time.perf_counter()

@@ -68,12 +68,13 @@ class NeighbourhoodResult:
     seconds: float
 
 
-def neighbourhood_model(model: Model, lp_x: np.ndarray, selection: np.ndarray) -> tuple[Model, int]:
-    """``model`` with the units where ``lp_x`` (the LP values of the units) equals the 0/1
-    ``selection`` fixed to it; returns the sub-model and the number of units left free."""
+def neighbourhood_model(model: Model, lp_x: np.ndarray, selection: np.ndarray,
+                        tol: float = AGREE_TOL) -> tuple[Model, int]:
+    """``model`` with the units where ``lp_x`` (the LP values of the units) is within ``tol`` of
+    the 0/1 ``selection`` fixed to it; returns the sub-model and the number of units left free."""
     n = model.n_pu
     sel = np.asarray(selection, dtype=np.float64)[:n]
-    fixed = np.abs(np.asarray(lp_x, dtype=np.float64)[:n] - sel) <= AGREE_TOL
+    fixed = np.abs(np.asarray(lp_x, dtype=np.float64)[:n] - sel) <= tol
     lower, upper = model.col_lower.copy(), model.col_upper.copy()
     lower[:n] = np.where(fixed, np.maximum(lower[:n], sel), lower[:n])
     upper[:n] = np.where(fixed, np.minimum(upper[:n], sel), upper[:n])
