@@ -56,7 +56,7 @@ def _search(problem, start, seconds=20.0, flat_point=False):
 
     first = root_start(model)
     out, rounds, found = connected_neighbourhood_search(
-        problem, model, point, lambda: best[0], offer,
+        problem, model, point, lambda: (best[0], best[1]), offer,
         lambda m, w, o: pipeline._exact(m, "highs", w, o), SolveOptions(gap=0.0),
         lambda sel: violated_cuts(problem, sel, adj, rooted=True), lambda sel: connect(problem, sel),
         NeedsCuts(problem, adj, n), first, time.perf_counter() + seconds)

@@ -51,7 +51,6 @@ import numpy as np
 from ..model import Model
 from ..model.cuts import cut_rows
 from ..model.model import with_rows
-from ..results import evaluate
 from .backends import SolveOptions, SolverResult, Status
 from .rins import neighbourhood_model
 
@@ -66,14 +65,16 @@ SUB_GAP = 1e-4
 """Gap of each sub-model solve (its bound holds only for the neighbourhood)."""
 
 
-def connected_neighbourhood_search(problem, model: Model, point: np.ndarray, best: Callable[[], np.ndarray],
+def connected_neighbourhood_search(problem, model: Model, point: np.ndarray,
+                                   best: Callable[[], tuple[np.ndarray, float]],
                                    offer: Callable[[np.ndarray], bool],
                                    exact: Callable[[Model, object, SolveOptions], SolverResult],
                                    options: SolveOptions, separate: Callable[[np.ndarray], list],
                                    join: Callable[[np.ndarray], np.ndarray | None], needs_cuts,
                                    root_start: int | None, stop_at: float,
                                    say: Callable[[str], None] = lambda text: None) -> tuple[Model, int, int]:
-    """The search of the module docstring from the best connected selection ``best()``;
+    """The search of the module docstring from the best connected selection; ``best()`` gives it
+    and its objective (as :func:`scp.evaluate` reported it to ``offer``);
     ``separate(selection)`` gives the cuts a selection violates, ``join(selection)`` a connected
     selection or None, ``needs_cuts(x)`` whether a solution breaks contiguity. Returns
     ``(model with the cuts found, rounds, cuts found)``."""
@@ -82,7 +83,7 @@ def connected_neighbourhood_search(problem, model: Model, point: np.ndarray, bes
     cuts_model = model
     sub_options = dataclasses.replace(options, gap=SUB_GAP, progress=None)
     while time.perf_counter() < stop_at - 1.0:
-        centre = np.asarray(best(), dtype=bool)
+        centre = np.asarray(best()[0], dtype=bool)
         sub, free = neighbourhood_model(cuts_model, point, centre, FIX_TOL)
         if free == 0 or free > MAX_FREE_SHARE * n:
             break
@@ -107,12 +108,12 @@ def connected_neighbourhood_search(problem, model: Model, point: np.ndarray, bes
             joined = join(sel)
             improved = joined is not None and offer(joined)
             A, rhs = cut_rows(cuts, cuts_model.n_cols, root_start)
-            sub = with_rows(sub, f"neighbourhood_cuts:{rounds}", A, -np.inf, rhs)
             cuts_model = with_rows(cuts_model, f"neighbourhood_cuts:{rounds}", A, -np.inf, rhs)
+            sub = dataclasses.replace(cuts_model, col_lower=sub.col_lower, col_upper=sub.col_upper)
             n_cuts += len(cuts)
         if improved:
             say(f"connected neighbourhood search {neighbourhoods}: best connected objective "
-                f"{evaluate(problem, np.asarray(best(), dtype=bool)).objective:,.6g}")
+                f"{best()[1]:,.6g}")
         elif exhausted or time.perf_counter() >= stop_at - 1.0:
             break
     return cuts_model, rounds, n_cuts

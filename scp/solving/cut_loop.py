@@ -327,7 +327,7 @@ def solve_with_cuts(problem, model: Model, exact: Callable[[Model, object, Solve
     share = deadline.share(NEIGHBOURHOOD_SHARE)
     if point is not None and best_sel is not None and (share is None or share >= NEIGHBOURHOOD_MIN_SECONDS):
         current, _, found = connected_neighbourhood_search(
-            problem, current, point, lambda: best_sel, offer, exact, options,
+            problem, current, point, lambda: (best_sel, model.sense * best_obj), offer, exact, options,
             lambda sel: violated_cuts(problem, sel, adj, stop_at=deadline.at, rooted=True),
             lambda sel: connect(problem, sel, stop_at=deadline.at, discount=point), needs_cuts, first,
             time.perf_counter() + (NEIGHBOURHOOD_SECONDS if share is None else share), say)
