@@ -99,11 +99,12 @@ def test_prune_drops_what_no_constraint_needs():
 
 
 def enumerated_case(seed: int, variant: str, methods=("cuts", "flow")) -> tuple[list, float]:
-    """A 3x4 problem with contiguity of the whole selection, to the locked-in units (units 0 and
-    7) or of feature "b" (boundary penalty on odd seeds), one per method, and its optimum by
-    enumeration of all 4,096 selections."""
+    """A 3x4 problem with contiguity of the whole selection (``"selection_locked"``: with units 0
+    and 7 locked in, so the root is fixed on unit 0), to the locked-in units (units 0 and 7) or of
+    feature "b" (boundary penalty on odd seeds), one per method, and its optimum by enumeration of
+    all 4,096 selections."""
     status = np.zeros(12, np.int8)
-    if variant == "locked_in":
+    if variant in ("locked_in", "selection_locked"):
         status[[0, 7]] = 1
     data = grid_data(3, 4, seed=seed, status=status)
     rng = np.random.default_rng(seed)
@@ -115,7 +116,7 @@ def enumerated_case(seed: int, variant: str, methods=("cuts", "flow")) -> tuple[
         base = base.boundary_penalty(0.3)
     _, feasible = brute_force(base)
     adj = adjacency(data)
-    if variant == "selection":
+    if variant in ("selection", "selection_locked"):
         ok = np.array([x.any() and connected(adj, x) for x in X12])
         problems = [base.contiguity(method=m) for m in methods]
     elif variant == "locked_in":
@@ -129,7 +130,7 @@ def enumerated_case(seed: int, variant: str, methods=("cuts", "flow")) -> tuple[
 
 
 @pytest.mark.parametrize("seed", range(4))
-@pytest.mark.parametrize("variant", ["selection", "locked_in", "feature"])
+@pytest.mark.parametrize("variant", ["selection", "selection_locked", "locked_in", "feature"])
 def test_cut_loop_optimum_equals_brute_force_on_3x4(seed, variant):
     problems, expected = enumerated_case(seed, variant)
     for p in problems:
@@ -239,14 +240,18 @@ def test_flow_cuts_find_the_minimum_separator():
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_rooted_loop_with_heuristics_equals_brute_force_on_3x4(seed):
+@pytest.mark.parametrize("locked", [(), (3, 8)])
+def test_rooted_loop_with_heuristics_equals_brute_force_on_3x4(seed, locked):
     # the whole path of a connected plan: LP rounds with rooted cuts, LP-guided joins, the
-    # connectivity-keeping annealer, then integer rounds; proven optimum = enumeration
+    # connectivity-keeping annealer, then integer rounds; proven optimum = enumeration (with
+    # locked-in units the root is fixed on the first of them)
+    status = np.zeros(12, np.int8)
+    status[list(locked)] = 1
     data = grid_data(3, 4, seed=seed)
     rng = np.random.default_rng(seed)
     data = scp.PlanningData.from_arrays(cost=data.cost, features={"a": data.rij.toarray()[0],
                                                                   "b": (rng.random(12) < 0.5) * 2.0},
-                                        boundary=data.boundary)
+                                        boundary=data.boundary, status=status)
     base = scp.Problem(data).relative_targets(0.5)
     if seed % 2:
         base = base.boundary_penalty(0.3)
@@ -291,3 +296,10 @@ def test_nested_and_complement_form_cuts_are_valid():
         for s in X12[ok]:
             assert all(_rooted_rows_hold(A, rhs, s.astype(float), k) for k in np.flatnonzero(s))
     assert complement > 0
+
+
+def test_root_is_fixed_on_the_first_locked_in_unit():
+    from scp.model.graph import root_bounds
+    assert root_bounds(4, None) == (0.0, 1.0) and root_bounds(4, np.zeros(4, bool)) == (0.0, 1.0)
+    lower, upper = root_bounds(4, np.array([False, False, True, True]))
+    assert lower.tolist() == upper.tolist() == [0.0, 0.0, 1.0, 0.0]

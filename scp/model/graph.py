@@ -25,7 +25,7 @@ def compile_contiguity(c: Contiguity, b: ModelBuilder, data: PlanningData, x: sl
         raise ScenarioError("mode 'locked_in' needs at least one locked-in unit", "contiguity.mode")
     if c.method == "cuts":
         if c.mode == "selection":
-            compile_cut_root(b, data.n_pu, x)
+            compile_cut_root(b, data.n_pu, x, locked_in)
         return
     n = data.n_pu
     A = sp.triu(adjacency(data), k=1).tocoo()
@@ -36,7 +36,8 @@ def compile_contiguity(c: Contiguity, b: ModelBuilder, data: PlanningData, x: sl
     f = b.add_columns("contiguity_flow", m, lower=0.0, upper=big)
     if c.mode == "selection":
         s = b.add_columns("contiguity_supply", n, lower=0.0, upper=float(n))
-        r = b.add_columns("contiguity_root", n, lower=0.0, upper=1.0, integer=True)
+        lower, upper = root_bounds(n, locked_in)
+        r = b.add_columns("contiguity_root", n, lower=lower, upper=upper, integer=True)
     else:
         s = b.add_columns("contiguity_supply", n, lower=0.0, upper=np.where(locked_in, float(n), 0.0))
     width = b.n_cols
@@ -65,7 +66,7 @@ def compile_contiguity(c: Contiguity, b: ModelBuilder, data: PlanningData, x: sl
         b.add_rows("contiguity:one_root", one, 1.0, 1.0)
 
 
-def compile_cut_root(b: ModelBuilder, n: int, x: slice) -> None:
+def compile_cut_root(b: ModelBuilder, n: int, x: slice, locked_in: np.ndarray | None = None) -> None:
     """Root columns for cut-based contiguity of the whole selection (tag ``"contiguity_root"``).
 
     One continuous ``r_k in [0, 1]`` per unit with ``r_k <= x_k`` and ``sum_k r_k <= 1``: the
@@ -76,8 +77,10 @@ def compile_cut_root(b: ModelBuilder, n: int, x: slice) -> None:
     This rooted form is far stronger in the LP relaxation than ``x_i + x_j - 1 <= x(S)``, which
     holds trivially whenever ``x_i + x_j <= 1`` (the root-variable form used for the maximum-weight
     connected subgraph by Alvarez-Miranda, Ljubic & Mutzel 2013, and by Fischetti et al. 2017).
+    With locked-in units the root is fixed on one of them (:func:`root_bounds`).
     """
-    r = b.add_columns("contiguity_root", n, lower=0.0, upper=1.0)
+    lower, upper = root_bounds(n, locked_in)
+    r = b.add_columns("contiguity_root", n, lower=lower, upper=upper)
     units = np.arange(n)
     width = b.n_cols
     inside = sp.csr_matrix((np.concatenate([np.ones(n), -np.ones(n)]),
@@ -86,6 +89,23 @@ def compile_cut_root(b: ModelBuilder, n: int, x: slice) -> None:
     b.add_rows("contiguity:root_selected", inside, -np.inf, 0.0)
     one = sp.csr_matrix((np.ones(n), (np.zeros(n, dtype=np.int64), r.start + units)), shape=(1, width))
     b.add_rows("contiguity:one_root", one, -np.inf, 1.0)
+
+
+def root_bounds(n: int, locked_in: np.ndarray | None) -> tuple[np.ndarray | float, np.ndarray | float]:
+    """Bounds of the root columns: ``[0, 1]``, or with locked-in units ``r_u = 1`` on the first
+    locked-in unit ``u`` and ``r_k = 0`` elsewhere.
+
+    Every selection that satisfies the contiguity of the whole selection holds ``u`` (it is locked
+    in) and is connected, so ``r = e_u`` is a valid root for all of them: fixing it removes no
+    feasible selection, while the LP relaxation loses the freedom to spread the root over the
+    fractional parts far from the reserves (the cuts then read ``x_i <= x(S)`` for every vertex
+    separator ``S`` between ``i`` and ``u``, the rooted cuts of the fixed-root Steiner problem).
+    """
+    if locked_in is None or not np.any(locked_in):
+        return 0.0, 1.0
+    fixed = np.zeros(n)
+    fixed[int(np.flatnonzero(locked_in)[0])] = 1.0
+    return fixed, fixed.copy()
 
 
 def compile_neighbours(c: Neighbours, b: ModelBuilder, data: PlanningData, x: slice, locked_in: np.ndarray) -> None:

@@ -229,7 +229,7 @@ def greedy_selection(problem, order: np.ndarray | None = None, rounds: int = 20,
 def full_start(model, selection: np.ndarray) -> np.ndarray:
     """A complete column vector for ``model`` from a selection, when every extra column block is
     a penalty linearisation (``y_ij = x_i x_j``, ``v_i = x_i sum_j S_ij x_j``) or the root of
-    cut-based contiguity (on the first selected unit); otherwise just the selection (the solver
+    cut-based contiguity (on its fixed unit, else the first selected unit); otherwise just the selection (the solver
     completes it)."""
     x = np.asarray(selection, dtype=np.float64)
     out = np.zeros(model.n_cols)
@@ -248,9 +248,11 @@ def full_start(model, selection: np.ndarray) -> np.ndarray:
         out[model.cols("pair_compact")] = x[units] * (S[units] @ x)
         known.add("pair_compact")
     if "contiguity_root" in model.col_tags():
-        chosen = np.flatnonzero(x > 0.5)
+        roots = model.cols("contiguity_root")
+        fixed = np.flatnonzero(model.col_lower[roots] > 0.5)  # a root fixed on a locked-in unit
+        chosen = fixed if fixed.size else np.flatnonzero(x > 0.5)
         if chosen.size:
-            out[model.cols("contiguity_root").start + chosen[0]] = 1.0
+            out[roots.start + chosen[0]] = 1.0
         known.add("contiguity_root")
     if set(model.col_tags()) - known:
         return x
