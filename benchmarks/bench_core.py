@@ -49,6 +49,7 @@ def make_problem(n: int, penalty: float, n_features: int = 50, seed: int = 0):
 
 
 def _solve_child(n: int, penalty: float, solver: str, gap: float, time_limit: float, queue) -> None:
+    import scp
     from scp.solving.backends import SolveOptions, solve_with
 
     p = make_problem(n, penalty)
@@ -79,6 +80,7 @@ def solve_guarded(n: int, penalty: float, solver: str, gap: float, time_limit: f
 
 
 def run_case(n: int, penalty: float, solve: bool, gap: float, time_limit: float, queue) -> None:
+    import scp
     from scp.solving.backends.mps import write_mps
 
     p = make_problem(n, penalty)

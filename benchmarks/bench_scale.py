@@ -68,6 +68,8 @@ def make_problem(n: int, penalty: float, n_features: int = 50, seed: int = 0):
 
 
 def _case(cfg: dict, queue) -> None:
+    import scp
+
     out = dict(cfg)
     p = make_problem(cfg["n"], cfg["penalty"], cfg["features"])
     t0 = time.perf_counter()

@@ -229,8 +229,8 @@ def greedy_selection(problem, order: np.ndarray | None = None, rounds: int = 20,
 def full_start(model, selection: np.ndarray) -> np.ndarray:
     """A complete column vector for ``model`` from a selection, when every extra column block is
     a penalty linearisation (``y_ij = x_i x_j``, ``v_i = x_i sum_j S_ij x_j``) or the root of
-    cut-based contiguity (on its fixed unit, else the first selected unit); otherwise just the selection (the solver
-    completes it)."""
+    cut-based contiguity (on its fixed unit, else the first selected unit); otherwise just the
+    selection (the solver completes it)."""
     x = np.asarray(selection, dtype=np.float64)
     out = np.zeros(model.n_cols)
     out[: model.n_pu] = x
