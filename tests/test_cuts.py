@@ -100,7 +100,8 @@ def test_prune_drops_what_no_constraint_needs():
 
 def enumerated_case(seed: int, variant: str, methods=("cuts", "flow")) -> tuple[list, float]:
     """A 3x4 problem with contiguity of the whole selection (``"selection_locked"``: with units 0
-    and 7 locked in, so the root is fixed on unit 0), to the locked-in units (units 0 and 7) or of
+    and 7 locked in, so the root is fixed on unit 0; ``"selection_needed"``: a feature only unit 5
+    holds, so the root is fixed there), to the locked-in units (units 0 and 7) or of
     feature "b" (boundary penalty on odd seeds), one per method, and its optimum by enumeration of
     all 4,096 selections."""
     status = np.zeros(12, np.int8)
@@ -108,15 +109,16 @@ def enumerated_case(seed: int, variant: str, methods=("cuts", "flow")) -> tuple[
         status[[0, 7]] = 1
     data = grid_data(3, 4, seed=seed, status=status)
     rng = np.random.default_rng(seed)
-    data = scp.PlanningData.from_arrays(cost=data.cost, features={"a": data.rij.toarray()[0],
-                                                                  "b": (rng.random(12) < 0.5) * 2.0},
-                                        boundary=data.boundary, status=status)
+    features = {"a": data.rij.toarray()[0], "b": (rng.random(12) < 0.5) * 2.0}
+    if variant == "selection_needed":  # only unit 5 holds "c": every feasible selection holds it
+        features["c"] = np.eye(12)[5]
+    data = scp.PlanningData.from_arrays(cost=data.cost, features=features, boundary=data.boundary, status=status)
     base = scp.Problem(data).relative_targets(0.5)
     if seed % 2:
         base = base.boundary_penalty(0.3)
     _, feasible = brute_force(base)
     adj = adjacency(data)
-    if variant in ("selection", "selection_locked"):
+    if variant in ("selection", "selection_locked", "selection_needed"):
         ok = np.array([x.any() and connected(adj, x) for x in X12])
         problems = [base.contiguity(method=m) for m in methods]
     elif variant == "locked_in":
@@ -130,7 +132,7 @@ def enumerated_case(seed: int, variant: str, methods=("cuts", "flow")) -> tuple[
 
 
 @pytest.mark.parametrize("seed", range(4))
-@pytest.mark.parametrize("variant", ["selection", "selection_locked", "locked_in", "feature"])
+@pytest.mark.parametrize("variant", ["selection", "selection_locked", "selection_needed", "locked_in", "feature"])
 def test_cut_loop_optimum_equals_brute_force_on_3x4(seed, variant):
     problems, expected = enumerated_case(seed, variant)
     for p in problems:
@@ -298,8 +300,13 @@ def test_nested_and_complement_form_cuts_are_valid():
     assert complement > 0
 
 
-def test_root_is_fixed_on_the_first_locked_in_unit():
+def test_root_is_fixed_on_the_first_unit_every_selection_holds():
     from scp.model.graph import root_bounds
     assert root_bounds(4, None) == (0.0, 1.0) and root_bounds(4, np.zeros(4, bool)) == (0.0, 1.0)
     lower, upper = root_bounds(4, np.array([False, False, True, True]))
     assert lower.tolist() == upper.tolist() == [0.0, 0.0, 1.0, 0.0]
+    problems, _ = enumerated_case(0, "selection_needed", methods=("cuts",))
+    model = scp.compile_problem(problems[0])
+    roots = model.cols("contiguity_root")
+    assert model.col_lower[roots].tolist() == model.col_upper[roots].tolist() == np.eye(12)[5].tolist()
+    assert "root_units" not in model.info

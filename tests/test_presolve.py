@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import scp
+from bruteforce import all_selections, brute_force
 from scp import Infeasible, ScenarioError
 
 
@@ -87,3 +89,24 @@ def test_extreme_coefficients_warn():
     d = scp.PlanningData.from_arrays(cost=[1e-6, 1e6], features={"a": [1e-5, 1e6]})
     with pytest.warns(scp.ScpWarning, match="rescale"):
         scp.Problem(d).relative_targets(0.5).solve()
+
+
+def test_necessary_units_are_those_no_feasible_selection_can_do_without():
+    from scp.model.presolve import necessary_units
+    amounts = np.array([[5.0, 3.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0]])
+    data = scp.PlanningData.from_arrays(cost=np.ones(4), features={"a": amounts[0], "b": amounts[1]},
+                                        status=np.array([0, 0, 0, 2], np.int8))
+    # "a": 9 available (unit 3 locked out); target 5 needs unit 0 (4 without it) but not unit 1 (6)
+    assert necessary_units(scp.Problem(data).absolute_targets({"a": 5.0})).tolist() == [True, False, False, False]
+    # a target the other units reach within the evaluation's tolerance makes no unit necessary
+    assert not necessary_units(scp.Problem(data).absolute_targets({"a": 4.0 + 3e-6})).any()
+    assert scp.evaluate(scp.Problem(data).absolute_targets({"a": 4.0 + 3e-6}), np.array([0, 1, 1, 0], bool)).feasible
+    assert necessary_units(scp.Problem(data).absolute_targets({"a": 4.0 + 1e-4})).tolist()[0]
+    # every available unit of "b" is needed for 3 of 3; the locked-out unit never is
+    assert necessary_units(scp.Problem(data).absolute_targets({"b": 3.0})).tolist() == [True, True, True, False]
+    # every selection brute force calls feasible holds every necessary unit
+    for problem in (scp.Problem(data).absolute_targets({"a": 5.0, "b": 2.0}),
+                    scp.Problem(data).absolute_targets({"b": 3.0})):
+        _, feasible = brute_force(problem)
+        need = necessary_units(problem)
+        assert feasible.any() and all(x[need].all() for x in all_selections(4)[feasible])

@@ -22,6 +22,7 @@ from .graph import GRAPH_FORMULATIONS
 from .model import Model, ModelBuilder
 from .objectives import OBJECTIVE_FORMULATIONS
 from .pairs import PAIR_FORMULATIONS
+from .presolve import necessary_units
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..problem.problem import Problem
@@ -80,11 +81,13 @@ def compile_problem(problem: "Problem", pair_formulation: str = "pairs") -> Mode
             labels = tuple(data.features[j] for j in has)
             b.add_rows("target", data.rij[has], targets[has], np.inf, labels=labels)
     locked_in, _ = status_masks(data, problem.constraints)
+    b.info["root_units"] = necessary_units(problem)  # where the root of one connected network may be fixed
     for c in problem.constraints:
         if isinstance(c, GRAPH_CONSTRAINTS):
             _formulation(GRAPH_FORMULATIONS, c)(c, b, data, x, locked_in)
         elif not isinstance(c, (Locked, DecisionBounds)):
             _formulation(CONSTRAINT_FORMULATIONS, c)(c, b, data, x)
+    del b.info["root_units"]
     b.info["targets"] = targets
     return b.build()
 

@@ -20,12 +20,16 @@ def compile_contiguity(c: Contiguity, b: ModelBuilder, data: PlanningData, x: sl
     For ``method="cuts"`` the cut loop of :mod:`scp.solving.cut_loop` adds separator cuts as the
     solutions need them; in mode ``"selection"`` the model gets the root columns those cuts use
     (:func:`compile_cut_root`), in mode ``"locked_in"`` nothing (the locked-in units are the root).
+    In mode ``"selection"`` the root is fixed on a unit every feasible selection holds, when there
+    is one (``b.info["root_units"]``, :func:`scp.model.presolve.necessary_units`; else the
+    locked-in units; :func:`root_bounds`).
     """
+    root_units = b.info.get("root_units", locked_in)
     if c.mode == "locked_in" and not locked_in.any():
         raise ScenarioError("mode 'locked_in' needs at least one locked-in unit", "contiguity.mode")
     if c.method == "cuts":
         if c.mode == "selection":
-            compile_cut_root(b, data.n_pu, x, locked_in)
+            compile_cut_root(b, data.n_pu, x, root_units)
         return
     n = data.n_pu
     A = sp.triu(adjacency(data), k=1).tocoo()
@@ -36,7 +40,7 @@ def compile_contiguity(c: Contiguity, b: ModelBuilder, data: PlanningData, x: sl
     f = b.add_columns("contiguity_flow", m, lower=0.0, upper=big)
     if c.mode == "selection":
         s = b.add_columns("contiguity_supply", n, lower=0.0, upper=float(n))
-        lower, upper = root_bounds(n, locked_in)
+        lower, upper = root_bounds(n, root_units)
         r = b.add_columns("contiguity_root", n, lower=lower, upper=upper, integer=True)
     else:
         s = b.add_columns("contiguity_supply", n, lower=0.0, upper=np.where(locked_in, float(n), 0.0))
@@ -66,7 +70,7 @@ def compile_contiguity(c: Contiguity, b: ModelBuilder, data: PlanningData, x: sl
         b.add_rows("contiguity:one_root", one, 1.0, 1.0)
 
 
-def compile_cut_root(b: ModelBuilder, n: int, x: slice, locked_in: np.ndarray | None = None) -> None:
+def compile_cut_root(b: ModelBuilder, n: int, x: slice, root_units: np.ndarray | None = None) -> None:
     """Root columns for cut-based contiguity of the whole selection (tag ``"contiguity_root"``).
 
     One continuous ``r_k in [0, 1]`` per unit with ``r_k <= x_k`` and ``sum_k r_k <= 1``: the
@@ -77,9 +81,10 @@ def compile_cut_root(b: ModelBuilder, n: int, x: slice, locked_in: np.ndarray | 
     This rooted form is far stronger in the LP relaxation than ``x_i + x_j - 1 <= x(S)``, which
     holds trivially whenever ``x_i + x_j <= 1`` (the root-variable form used for the maximum-weight
     connected subgraph by Alvarez-Miranda, Ljubic & Mutzel 2013, and by Fischetti et al. 2017).
-    With locked-in units the root is fixed on one of them (:func:`root_bounds`).
+    With ``root_units`` (units every feasible selection holds) the root is fixed on one of them
+    (:func:`root_bounds`).
     """
-    lower, upper = root_bounds(n, locked_in)
+    lower, upper = root_bounds(n, root_units)
     r = b.add_columns("contiguity_root", n, lower=lower, upper=upper)
     units = np.arange(n)
     width = b.n_cols
@@ -91,20 +96,20 @@ def compile_cut_root(b: ModelBuilder, n: int, x: slice, locked_in: np.ndarray | 
     b.add_rows("contiguity:one_root", one, -np.inf, 1.0)
 
 
-def root_bounds(n: int, locked_in: np.ndarray | None) -> tuple[np.ndarray | float, np.ndarray | float]:
-    """Bounds of the root columns: ``[0, 1]``, or with locked-in units ``r_u = 1`` on the first
-    locked-in unit ``u`` and ``r_k = 0`` elsewhere.
+def root_bounds(n: int, root_units: np.ndarray | None) -> tuple[np.ndarray | float, np.ndarray | float]:
+    """Bounds of the root columns: ``[0, 1]``, or ``r_u = 1`` on the first of ``root_units`` (units
+    every feasible selection holds: locked in, or needed for a target) and ``r_k = 0`` elsewhere.
 
-    Every selection that satisfies the contiguity of the whole selection holds ``u`` (it is locked
-    in) and is connected, so ``r = e_u`` is a valid root for all of them: fixing it removes no
+    Every selection that satisfies the contiguity of the whole selection holds ``u`` and is
+    connected, so ``r = e_u`` is a valid root for all of them: fixing it removes no
     feasible selection, while the LP relaxation loses the freedom to spread the root over the
     fractional parts far from the reserves (the cuts then read ``x_i <= x(S)`` for every vertex
     separator ``S`` between ``i`` and ``u``, the rooted cuts of the fixed-root Steiner problem).
     """
-    if locked_in is None or not np.any(locked_in):
+    if root_units is None or not np.any(root_units):
         return 0.0, 1.0
     fixed = np.zeros(n)
-    fixed[int(np.flatnonzero(locked_in)[0])] = 1.0
+    fixed[int(np.flatnonzero(root_units)[0])] = 1.0
     return fixed, fixed.copy()
 
 

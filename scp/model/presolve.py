@@ -100,3 +100,32 @@ def coefficient_warnings(model: "Model", limit: float = 1e9) -> list[str]:
                 "rescale costs, amounts or penalties (e.g. to thousands) to avoid numerical trouble"
             )
     return out
+
+
+NECESSARY_MARGIN = 2e-6
+"""A unit counts as necessary only when the features' other units fall short of a target ``t`` by
+more than ``NECESSARY_MARGIN * max(1, |t|)``: twice the tolerance within which
+:func:`scp.evaluate` counts a target as met, so no selection it accepts is ever excluded."""
+
+
+def necessary_units(problem: "Problem") -> np.ndarray:
+    """Units that every feasible selection holds: locked in, or holding so much of a feature with
+    a hard target that the feature's other units, locked-out units excepted, cannot reach it::
+
+        sum_(k not locked out) a_fk - a_fi < t_f - NECESSARY_MARGIN max(1, t_f)   =>   x_i = 1.
+
+    (Boolean mask; only the locked-in units when the objective has no hard targets.)"""
+    data = problem.data
+    locked_in, locked_out = status_masks(data, problem.constraints)
+    if not hard_targets(problem.objective):
+        return locked_in
+    targets = problem.resolved_targets()
+    has = np.flatnonzero(np.isfinite(targets) & (targets > 0))
+    if has.size == 0:
+        return locked_in
+    rij = data.rij[has].tocoo()
+    available = np.asarray(data.rij[has] @ (~locked_out).astype(np.float64)).ravel()
+    room = available - targets[has] + NECESSARY_MARGIN * np.maximum(1.0, targets[has])  # what it can spare
+    needed = np.zeros(data.n_pu, dtype=bool)
+    needed[rij.col[rij.data > room[rij.row]]] = True
+    return locked_in | (needed & ~locked_out)

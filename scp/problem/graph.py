@@ -18,8 +18,9 @@ supply ``s_i >= 0`` and, in ``mode="selection"``, root indicators ``r_i in {0, 1
     f_ij <= (n - 1) x_i,   f_ij <= (n - 1) x_j                       (flow only between selected units)
     s_i <= n r_i,  r_i <= x_i,  sum_i r_i = 1                         (one root, inside the selection)
 
-With locked-in units the root is fixed on the first of them (``r_u = 1``): every feasible
-selection holds it, and the relaxation is tighter (:func:`scp.model.graph.root_bounds`).
+The root is fixed (``r_u = 1``) on the first unit every feasible selection holds, when there is
+one (locked in, or needed for a target: :func:`scp.model.presolve.necessary_units`); the
+relaxation is then tighter (:func:`scp.model.graph.root_bounds`).
 In ``mode="locked_in"`` there are no root variables: every locked-in unit may supply
 (``s_i <= n`` for locked-in ``i``, ``s_i = 0`` otherwise), so every part of the selection must
 be joined to a locked-in unit. A selection is feasible if and only if it is connected
