@@ -104,9 +104,14 @@ def test_necessary_units_are_those_no_feasible_selection_can_do_without():
     assert necessary_units(scp.Problem(data).absolute_targets({"a": 4.0 + 1e-4})).tolist()[0]
     # every available unit of "b" is needed for 3 of 3; the locked-out unit never is
     assert necessary_units(scp.Problem(data).absolute_targets({"b": 3.0})).tolist() == [True, True, True, False]
+    # a negative amount can be left out: unit 2 is not needed for 5 of "s" (units 0 and 2 give 9)
+    signed = scp.PlanningData.from_arrays(cost=np.ones(4), features={"s": [5.0, -3.0, 4.0, 1.0]},
+                                          status=np.array([0, 0, 0, 2], np.int8), negative_features=["s"])
+    assert necessary_units(scp.Problem(signed).absolute_targets({"s": 5.0})).tolist() == [True, False, False, False]
     # every selection brute force calls feasible holds every necessary unit
     for problem in (scp.Problem(data).absolute_targets({"a": 5.0, "b": 2.0}),
-                    scp.Problem(data).absolute_targets({"b": 3.0})):
+                    scp.Problem(data).absolute_targets({"b": 3.0}),
+                    scp.Problem(signed).absolute_targets({"s": 5.0})):
         _, feasible = brute_force(problem)
         need = necessary_units(problem)
         assert feasible.any() and all(x[need].all() for x in all_selections(4)[feasible])

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+import scipy.sparse as sp
 
 from ..problem.constraints import Budget, Coverage, GroupTarget, status_masks
 from ..problem.decisions import decision_range
@@ -30,6 +31,19 @@ def _share(f: float) -> str:
     return f"{100 * f:.6g}%"
 
 
+def _largest_values(problem: "Problem", locked_in: np.ndarray, locked_out: np.ndarray) -> tuple[np.ndarray, bool]:
+    """The largest value each decision may take (0 when locked out) and whether any bound caps
+    a decision below 1."""
+    cap = decision_range(problem)[1]
+    most = np.where(locked_out, 0.0, np.where(locked_in, problem.decisions.upper, cap))
+    return most, bool((cap < 1.0).any())
+
+
+def _positive_amounts(data):
+    """The feature amounts with negative ones set to 0 (a selection can leave those units out)."""
+    return data.rij.maximum(0) if data.signed_features.any() else data.rij
+
+
 def infeasibility_reasons(problem: "Problem") -> list[str]:
     """Reasons why ``problem`` cannot be feasible, each sufficient on its own (empty if none found)."""
     data = problem.data
@@ -39,14 +53,11 @@ def infeasibility_reasons(problem: "Problem") -> list[str]:
     if both.any():
         ids = data.ids[both][:5].tolist()
         reasons.append(f"{int(both.sum())} unit(s) are both locked in and locked out (PU ids {ids})")
-    cap = decision_range(problem)[1]  # the largest value each decision may take
-    capped = bool((cap < 1.0).any())
-    most = np.where(locked_out, 0.0, np.where(locked_in, problem.decisions.upper, cap))
+    most, capped = _largest_values(problem, locked_in, locked_out)
     held_at = " (each at its largest share)" if capped else ""
     if hard_targets(problem.objective):
         t = problem.resolved_targets()
-        positive = data.rij.maximum(0) if data.signed_features.any() else data.rij  # negative parts can be left out
-        reachable = np.asarray(positive @ most).ravel()
+        reachable = np.asarray(_positive_amounts(data) @ most).ravel()
         short = np.isfinite(t) & (t > reachable * (1 + 1e-9) + 1e-12)
         for j in np.flatnonzero(short):
             reasons.append(
@@ -110,10 +121,12 @@ more than ``NECESSARY_MARGIN * max(1, |t|)``: twice the tolerance within which
 
 def necessary_units(problem: "Problem") -> np.ndarray:
     """Units that every feasible selection holds: locked in, or holding so much of a feature with
-    a hard target that the feature's other units, locked-out units excepted, cannot reach it::
+    a hard target that the most the feature's other units can give (negative amounts left out,
+    each unit at its largest value, locked-out units at 0) falls short of it::
 
-        sum_(k not locked out) a_fk - a_fi < t_f - NECESSARY_MARGIN max(1, t_f)   =>   x_i = 1.
+        R_f - a+_fi u_i < t_f - NECESSARY_MARGIN max(1, t_f)   =>   x_i = 1,
 
+    with ``a+`` the positive parts of the amounts, ``u`` the largest values and ``R_f = a+_f . u``.
     (Boolean mask; only the locked-in units when the objective has no hard targets.)"""
     data = problem.data
     locked_in, locked_out = status_masks(data, problem.constraints)
@@ -123,9 +136,9 @@ def necessary_units(problem: "Problem") -> np.ndarray:
     has = np.flatnonzero(np.isfinite(targets) & (targets > 0))
     if has.size == 0:
         return locked_in
-    rij = data.rij[has].tocoo()
-    available = np.asarray(data.rij[has] @ (~locked_out).astype(np.float64)).ravel()
-    room = available - targets[has] + NECESSARY_MARGIN * np.maximum(1.0, targets[has])  # what it can spare
+    most, _ = _largest_values(problem, locked_in, locked_out)
+    given = sp.csr_matrix(_positive_amounts(data)[has]).multiply(most[None, :]).tocoo()  # a+_fi u_i
+    room = np.asarray(given.sum(axis=1)).ravel() - targets[has] + NECESSARY_MARGIN * np.maximum(1.0, targets[has])
     needed = np.zeros(data.n_pu, dtype=bool)
-    needed[rij.col[rij.data > room[rij.row]]] = True
+    needed[given.col[(given.data > 0) & (given.data > room[given.row])]] = True
     return locked_in | (needed & ~locked_out)
