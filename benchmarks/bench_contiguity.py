@@ -71,6 +71,7 @@ def compare(name: str, base, free, methods: list[str], opts: dict) -> list[list[
 
     rows = []
     n = base.data.n_pu
+    assert free.evaluation.feasible  # the plan without contiguity, verified by scp.evaluate
     for method in methods:
         formulation, _, solver = method.partition(":")
         t0 = time.perf_counter()
