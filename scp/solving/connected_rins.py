@@ -34,6 +34,11 @@ run on the same machine in brackets), HiGHS loop / SCIP: 10x10 proven in 27 s (3
 (434.1); 50x50 1,218.1 (1,253.0) / 1,253.0 (1,253.0); 100x100 4,761.5 (4,776.3) / 4,812.9
 (4,739.2, worse: the search takes time from SCIP's branch and cut).
 
+Other neighbourhoods measured on Koytendag from the same connected plan (11,540.3, 150 s each,
+one after the other): these LP neighbourhoods 11,523.3; windows of 1,500 units grown breadth-first
+from a random unit on the plan's edge, 40 s each, 11,536.1; the LP neighbourhood widened by one
+step of adjacency (2,221 units free) no improvement.
+
 Reference
 ---------
 Danna, Rothberg & Le Pape (2005) Mathematical Programming 102:71-90 (relaxation induced
