@@ -21,8 +21,53 @@ def cut(X: np.ndarray, M: np.ndarray) -> np.ndarray:
     return np.einsum("ki,ij,kj->k", X, M, 1 - X)
 
 
+def piece_labels(adj, X: np.ndarray) -> np.ndarray:
+    """For every row of the 0/1 matrix ``X`` (one selection per row), each selected unit's piece
+    label (the smallest unit index of its piece in the adjacency graph ``adj``), ``n`` for units
+    not selected: labels spread along selected neighbours until they settle, all rows at once."""
+    X = np.asarray(X, dtype=bool)
+    n = X.shape[1]
+    adj = adj.tocsr()
+    neighbours = [adj.indices[adj.indptr[i]:adj.indptr[i + 1]] for i in range(n)]
+    labels = np.where(X, np.arange(n), n)
+    while True:
+        spread = labels.copy()
+        for i in range(n):  # a loop over the units of a small grid, every selection at once
+            if neighbours[i].size:
+                spread[:, i] = np.minimum(spread[:, i], labels[:, neighbours[i]].min(axis=1))
+        spread = np.where(X, spread, n)
+        if (spread == labels).all():
+            return labels
+        labels = spread
+
+
+def connected_all(adj, X: np.ndarray, allowed: np.ndarray | None = None) -> np.ndarray:
+    """Per row of ``X``: whether its selected (and ``allowed``) units form at most one piece."""
+    keep = np.asarray(X, dtype=bool) if allowed is None else np.asarray(X, dtype=bool) & allowed
+    labels = piece_labels(adj, keep)
+    return ((labels == labels.min(axis=1, keepdims=True)) | ~keep).all(axis=1)
+
+
+def rooted_all(adj, X: np.ndarray, roots: np.ndarray) -> np.ndarray:
+    """Per row of ``X``: whether every piece of its selection holds a unit of ``roots``."""
+    X = np.asarray(X, dtype=bool)
+    labels = piece_labels(adj, X)
+    k, n = X.shape
+    has_root = np.zeros((k, n + 1), dtype=bool)
+    rows, cols = np.nonzero(X & roots)
+    has_root[rows, labels[rows, cols]] = True
+    return (has_root[np.arange(k)[:, None], labels] | ~X).all(axis=1)
+
+
 def brute_force(problem: scp.Problem) -> tuple[float, np.ndarray] | None:
     """(optimal objective in the problem's sense, feasible mask) or None when infeasible."""
+    obj, ok, best = enumerate_all(problem)
+    return None if best is None else (float(best), ok)
+
+
+def enumerate_all(problem: scp.Problem) -> tuple[np.ndarray, np.ndarray, float | None]:
+    """``(objective, feasible, best)`` of every selection (rows of :func:`all_selections`), the
+    objective in the problem's own sense; ``best`` None when none is feasible."""
     d = problem.data
     X = all_selections(d.n_pu)
     R = d.rij.toarray()
@@ -88,4 +133,4 @@ def brute_force(problem: scp.Problem) -> tuple[float, np.ndarray] | None:
         rel = np.maximum(0, t[has] - held[:, has]) / t[has]
         obj = (rel * w[has]).max(axis=1) + pen if name == "min_largest_shortfall" else rel @ w[has] + pen
         best = obj[ok].min() if ok.any() else None
-    return None if best is None else (float(best), ok)
+    return obj, ok, best

@@ -94,17 +94,17 @@ def test_no_compact_starts_without_cut_contiguity_or_time():
 def test_the_connected_pipeline_with_a_boundary_penalty_stays_exact():
     # 3x4 grids with a boundary penalty: the compact starts only warm-start the loop, whose proven
     # optimum equals the enumeration (tests/test_cuts.py covers more seeds)
-    from test_cuts import X12, connected
-    from bruteforce import brute_force
+    from test_cuts import X12
+    from bruteforce import connected_all, enumerate_all
     from test_contiguity import grid_data
     from scp.data.spatial import adjacency
 
     data = grid_data(3, 4, seed=1)
     base = scp.Problem(data).relative_targets(0.5).boundary_penalty(0.3)
-    _, feasible = brute_force(base)
+    objective, feasible, _ = enumerate_all(base)
     adj = adjacency(data)
-    ok = np.array([x.any() and connected(adj, x) for x in X12]) & feasible
-    expected = min(scp.evaluate(base, x).objective for x in X12[ok])
+    ok = X12.any(axis=1) & connected_all(adj, X12) & feasible
+    expected = float(objective[ok].min())
     sol = base.contiguity().solve(warm_start="heuristic", time_limit=30)
     assert sol.status is scp.Status.OPTIMAL and sol.evaluation.n_patches == 1
     assert sol.objective == pytest.approx(expected)

@@ -9,7 +9,7 @@ import pytest
 from scipy.sparse.csgraph import connected_components
 
 import scp
-from bruteforce import all_selections, brute_force
+from bruteforce import all_selections, connected_all, enumerate_all, rooted_all
 from scp.data.spatial import adjacency, parts
 from scp.model.cuts import cut_rows, separator_cuts
 from scp.solving.connect import connect, prune
@@ -31,10 +31,23 @@ def rooted(adj, sel: np.ndarray, roots: np.ndarray) -> bool:
     return set(np.unique(lab[lab >= 0])) <= set(np.unique(lab[roots & (lab >= 0)]))
 
 
+def test_vectorised_piece_checks_equal_the_per_selection_ones():
+    # the enumerations below use the vectorised checks of bruteforce.py; here they meet
+    # scipy's connected components, one selection at a time, on every subset of the 3x4 grid
+    adj = adjacency(grid_data(3, 4))
+    hold = np.random.default_rng(0).random(12) < 0.6
+    roots = np.zeros(12, bool)
+    roots[[0, 7]] = True
+    np.testing.assert_array_equal(connected_all(adj, X12), [connected(adj, x) for x in X12])
+    np.testing.assert_array_equal(connected_all(adj, X12, hold), [connected(adj, x, hold) for x in X12])
+    np.testing.assert_array_equal(rooted_all(adj, X12, roots), [rooted(adj, x, roots) for x in X12])
+    assert 0 < connected_all(adj, X12).sum() < 4096
+
+
 def test_cuts_are_violated_and_valid_for_every_connected_subset_of_3x4():
     data = grid_data(3, 4)
     adj = adjacency(data)
-    ok = np.array([connected(adj, x) for x in X12])
+    ok = connected_all(adj, X12)
     for x in X12[~ok][::7]:  # every 7th disconnected subset
         cuts = separator_cuts(adj, x)
         assert cuts
@@ -49,7 +62,7 @@ def test_root_cuts_are_violated_and_valid():
     adj = adjacency(data)
     roots = np.zeros(12, bool)
     roots[[0, 11]] = True
-    ok = np.array([x[roots].all() and rooted(adj, x, roots) for x in X12])
+    ok = X12[:, roots].all(axis=1) & rooted_all(adj, X12, roots)
     for x in X12[(~ok) & X12[:, roots].all(axis=1)]:
         A, rhs = cut_rows(separator_cuts(adj, x, roots=roots), 12)
         assert A.shape[0] and (A @ x.astype(float) > rhs + 1e-9).all()
@@ -61,7 +74,7 @@ def test_feature_cuts_use_only_the_units_holding_the_feature():
     adj = adjacency(data)
     hold = np.zeros(12, bool)
     hold[[0, 1, 2, 3, 4, 8]] = True  # an L of holders
-    ok = np.array([connected(adj, x, hold) for x in X12])
+    ok = connected_all(adj, X12, hold)
     for x in X12[~ok][::5]:
         cuts = separator_cuts(adj, x, allowed=hold)
         for c in cuts:
@@ -116,19 +129,18 @@ def enumerated_case(seed: int, variant: str, methods=("cuts", "flow")) -> tuple[
     base = scp.Problem(data).relative_targets(0.5)
     if seed % 2:
         base = base.boundary_penalty(0.3)
-    _, feasible = brute_force(base)
+    objective, feasible, _ = enumerate_all(base)
     adj = adjacency(data)
     if variant in ("selection", "selection_locked", "selection_needed"):
-        ok = np.array([x.any() and connected(adj, x) for x in X12])
+        ok = X12.any(axis=1) & connected_all(adj, X12)
         problems = [base.contiguity(method=m) for m in methods]
     elif variant == "locked_in":
-        ok = np.array([rooted(adj, x, status == 1) for x in X12])
+        ok = rooted_all(adj, X12, status == 1)
         problems = [base.contiguity("locked_in", m) for m in methods]
     else:
-        ok = np.array([connected(adj, x, data.rij.toarray()[1] > 0) for x in X12])
+        ok = connected_all(adj, X12, data.rij.toarray()[1] > 0)
         problems = [base.feature_contiguity("b")]
-    objective = np.array([scp.evaluate(base, x).objective if f else np.inf for x, f in zip(X12, feasible)])
-    return problems, float(objective[ok].min())
+    return problems, float(objective[ok & feasible].min())
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -186,7 +198,7 @@ def test_rooted_part_cuts_cut_off_every_disconnected_subset_and_no_connected_one
     from scp.model.cuts import part_root_cuts
 
     adj = adjacency(grid_data(3, 4))
-    ok = np.array([connected(adj, x) for x in X12])
+    ok = connected_all(adj, X12)
     every = []
     for x in X12[~ok]:
         cuts = part_root_cuts(adj, x, every_unit=True)
@@ -213,7 +225,7 @@ def test_fractional_rooted_cuts_are_violated_by_the_point_and_valid(seed):
     r[rng.integers(12)] = 0.3 * rng.random()
     r = np.minimum(r, x)
     cuts = component_cuts(adj, x, r) + flow_cuts(adj, x, r)
-    ok = np.array([connected(adj, s) for s in X12]) & X12.any(axis=1)
+    ok = connected_all(adj, X12) & X12.any(axis=1)
     A, rhs = cut_rows(cuts, 24, root_start=12)
     point = np.concatenate([x, r])
     assert (A @ point > rhs + 1e-4).all()  # each cut is violated by the point
@@ -257,10 +269,10 @@ def test_rooted_loop_with_heuristics_equals_brute_force_on_3x4(seed, locked):
     base = scp.Problem(data).relative_targets(0.5)
     if seed % 2:
         base = base.boundary_penalty(0.3)
-    _, feasible = brute_force(base)
+    objective, feasible, _ = enumerate_all(base)
     adj = adjacency(data)
-    ok = np.array([x.any() and connected(adj, x) for x in X12]) & feasible
-    expected = min(scp.evaluate(base, x).objective for x in X12[ok])
+    ok = X12.any(axis=1) & connected_all(adj, X12) & feasible
+    expected = float(objective[ok].min())
     sol = base.contiguity().solve(warm_start="heuristic", time_limit=30)
     assert sol.status is scp.Status.OPTIMAL and sol.evaluation.feasible and sol.evaluation.n_patches == 1
     assert sol.objective == pytest.approx(expected)
@@ -282,7 +294,7 @@ def test_nested_and_complement_form_cuts_are_valid():
     from scp.model.root_separation import component_cuts, flow_cuts
 
     adj = adjacency(grid_data(3, 4))
-    ok = np.array([connected(adj, s) for s in X12]) & X12.any(axis=1)
+    ok = connected_all(adj, X12) & X12.any(axis=1)
     complement = 0
     for seed in range(8):
         rng = np.random.default_rng(seed)

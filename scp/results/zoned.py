@@ -10,6 +10,7 @@ jurisdiction, budget and locks, with the same tolerance as :func:`scp.evaluate`.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -87,7 +88,7 @@ def evaluate_zoned(problem: ZonedProblem, allocation) -> ZonedEvaluation:
     cost_by_zone = (zones.cost * X).sum(axis=0)
     area_by_zone = data.area @ X
     area_total = float(data.area.sum())
-    H = zones.held(data.rij)
+    H, _ = _prepared(problem)
     held = np.column_stack([H[k] @ X[:, k] for k in range(z)]) if z else np.zeros((data.n_features, 0))
     violations: list[str] = []
     obj = problem.objective
@@ -155,12 +156,31 @@ def evaluate_zoned(problem: ZonedProblem, allocation) -> ZonedEvaluation:
                            by_j, pen, objective, violations)
 
 
+_PREPARED: "weakref.WeakKeyDictionary[ZonedProblem, tuple]" = weakref.WeakKeyDictionary()
+"""Per problem (a frozen object, compared by identity), what :func:`evaluate_zoned` derives from
+the problem alone: the held-amount matrices per zone and the penalty edges, so that evaluating
+many allocations of one problem (enumeration, local search, portfolios) derives them once."""
+
+
+def _prepared(problem: ZonedProblem) -> tuple[list, list]:
+    """``(H, parts)``: :meth:`Zones.held` of the problem's amounts, and per penalty of
+    :meth:`ZonedProblem.pair_parts` ``(p, rows, cols, weights, outer, E)`` with the edges
+    ``i < j`` of its off-diagonal weights and ``E`` its state-cost table."""
+    got = _PREPARED.get(problem)
+    if got is None:
+        parts = []
+        for p, A, outer, m in problem.pair_parts():
+            U = sp.triu(A, k=1).tocoo()
+            parts.append((p, U.row, U.col, U.data, np.asarray(outer), problem.state_costs(m)))
+        got = (problem.zones.held(problem.data.rij), parts)
+        _PREPARED[problem] = got
+    return got
+
+
 def _boundary(problem: ZonedProblem, s: np.ndarray) -> float:
     """Sum of the penalties from the unit states (:meth:`ZonedProblem.pair_parts`)."""
     state = s + 1  # 0: no zone
     total = 0.0
-    for p, A, outer, m in problem.pair_parts():
-        E = problem.state_costs(m)
-        U = sp.triu(A, k=1).tocoo()
-        total += p * (float(U.data @ E[state[U.row], state[U.col]]) + float(outer @ E[state, 0]))
+    for p, rows, cols, w, outer, E in _prepared(problem)[1]:
+        total += p * (float(w @ E[state[rows], state[cols]]) + float(outer @ E[state, 0]))
     return total
