@@ -51,6 +51,20 @@ def test_8_adjacency_of_data_follows_pu_order_with_missing_cells():
     assert a[0, 1] == 0 and a[0, 3] == 1 and a[1, 3] == 1 and a[3].sum() == 7
 
 
+def test_adjacency_is_built_once_per_data_and_shared_read_only():
+    cost = np.ones((3, 4))
+    d, other = _grid(cost), _grid(cost)
+    a4, a8 = adjacency(d, 4), adjacency(d, 8)
+    assert adjacency(d, 4) is a4 and adjacency(d, 8) is a8 and a4 is not a8
+    assert adjacency(other, 4) is not a4 and (adjacency(other, 4) != a4).nnz == 0  # equal data, own matrix
+    with pytest.raises(ValueError, match="read-only"):
+        a4.data[0] = 5.0
+    scaled = a4 * 2.0  # derived matrices are new and writable
+    scaled.data[0] = 5.0
+    assert a4.data[0] == 1.0 and a4.has_canonical_format and (a4 != a4.T).nnz == 0
+    np.testing.assert_array_equal(a4.sum(axis=1).A1, [2, 3, 3, 2, 3, 4, 4, 3, 2, 3, 3, 2])
+
+
 def test_8_adjacency_needs_a_grid():
     d = scp.PlanningData.from_arrays(cost=[1, 1], features={"a": [1, 1]},
                                      boundary=scp.boundary.boundary_from_pairs([0], [1], [1.0], 2))

@@ -108,6 +108,22 @@ def test_connectivity_per_zone_pair_equals_enumeration(seed, solver):
     assert e @ x - x @ (W @ x) == pytest.approx(evaluate_zoned(p, s).penalty, abs=1e-9)
 
 
+def test_evaluation_derives_each_problems_parts_once_and_keeps_problems_apart():
+    # evaluate_zoned keeps what it derives from a problem (held amounts, penalty edges) per problem
+    # object: a problem on the same data with another penalty gets its own, and repeated evaluations agree
+    d = grid_data(2)
+    p = ZonedProblem.of(d, two_zones(d)).relative_targets(0.3).boundary_penalty(0.3)
+    q = ZonedProblem.of(d, p.zones).relative_targets(0.3).boundary_penalty(0.9)  # same data and zones
+    s = np.array([0, 1, -1, 0, 1, 1, -1, 0])
+    first = evaluate_zoned(p, s).penalty
+    assert evaluate_zoned(q, s).penalty == pytest.approx(3 * first) and first > 0
+    assert evaluate_zoned(p, s).penalty == first
+    e, W = zone_pair_terms(q)  # the compiled terms of q agree with its evaluation
+    x = np.zeros((2, d.n_pu))
+    x[s[s >= 0], np.flatnonzero(s >= 0)] = 1.0
+    assert e @ x.ravel() - x.ravel() @ (W @ x.ravel()) == pytest.approx(evaluate_zoned(q, s).penalty, abs=1e-9)
+
+
 def test_one_zone_is_the_plain_problem():
     d = grid_data(3)
     plain = scp.Problem(d).relative_targets(0.3).locked_in([1]).boundary_penalty(0.5)

@@ -21,6 +21,8 @@ selection under 4-neighbour adjacency.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
@@ -69,12 +71,31 @@ def _grid_mask(data: PlanningData) -> tuple[np.ndarray, np.ndarray]:
     return mask.reshape(g.shape), order
 
 
+_ADJACENCY: "weakref.WeakKeyDictionary[PlanningData, dict]" = weakref.WeakKeyDictionary()
+"""Per planning data object (frozen, compared by identity) and number of neighbours, its adjacency
+matrix, built once (contiguity solves ask for it at every evaluation, cut round and join) and
+shared read-only."""
+
+
 def adjacency(data: PlanningData, neighbours: int = 4, purpose: str = "adjacency") -> sp.csr_matrix:
     """Symmetric 0/1 adjacency of the units in data order (see module docstring).
 
     4-neighbour adjacency comes from the boundary matrix (grids, polygons, tables);
-    8-neighbour adjacency needs grid data.
+    8-neighbour adjacency needs grid data. Built once per data object and number of neighbours;
+    the matrix returned is shared, its arrays read-only (derive a copy to change it).
     """
+    known = _ADJACENCY.get(data)
+    if known is not None and neighbours in known:
+        return known[neighbours]
+    adj = _build_adjacency(data, neighbours, purpose)
+    adj.sum_duplicates()  # canonical (sorted, no duplicates): nothing needs to write to it later
+    for a in (adj.data, adj.indices, adj.indptr):
+        a.flags.writeable = False
+    _ADJACENCY.setdefault(data, {})[neighbours] = adj
+    return adj
+
+
+def _build_adjacency(data: PlanningData, neighbours: int, purpose: str) -> sp.csr_matrix:
     if neighbours == 8:
         if data.grid is None:
             raise ScenarioError(f"{purpose}: 8-neighbour adjacency needs grid data; use 4 neighbours with "
