@@ -15,10 +15,10 @@ import scipy.sparse as sp
 from ..errors import ScenarioError
 from ..problem.constraints import Locked, status_masks
 from ..problem.decisions import DecisionBounds, decision_range
-from ..problem.graph import GRAPH_CONSTRAINTS
+from ..problem.graph import GRAPH_CONSTRAINTS, Contiguity
 from ..problem.objectives import hard_targets
 from .constraints import CONSTRAINT_FORMULATIONS, compile_locked
-from .graph import GRAPH_FORMULATIONS
+from .graph import GRAPH_FORMULATIONS, compile_contiguity
 from .model import Model, ModelBuilder
 from .objectives import OBJECTIVE_FORMULATIONS
 from .pairs import PAIR_FORMULATIONS
@@ -81,14 +81,14 @@ def compile_problem(problem: "Problem", pair_formulation: str = "pairs") -> Mode
             labels = tuple(data.features[j] for j in has)
             b.add_rows("target", data.rij[has], targets[has], np.inf, labels=labels)
     locked_in, _ = status_masks(data, problem.constraints)
-    if any(isinstance(c, GRAPH_CONSTRAINTS) for c in problem.constraints):
-        b.info["root_units"] = necessary_units(problem)  # where the root of one connected network may be fixed
     for c in problem.constraints:
-        if isinstance(c, GRAPH_CONSTRAINTS):
+        if isinstance(c, Contiguity):  # the root of one connected network: on a unit every plan holds
+            compile_contiguity(c, b, data, x, locked_in,
+                               necessary_units(problem) if c.mode == "selection" else locked_in)
+        elif isinstance(c, GRAPH_CONSTRAINTS):
             _formulation(GRAPH_FORMULATIONS, c)(c, b, data, x, locked_in)
         elif not isinstance(c, (Locked, DecisionBounds)):
             _formulation(CONSTRAINT_FORMULATIONS, c)(c, b, data, x)
-    b.info.pop("root_units", None)
     b.info["targets"] = targets
     return b.build()
 
@@ -97,7 +97,7 @@ def _check_continuous(problem: "Problem", pair_formulation: str) -> None:
     """Continuous decisions: pair penalties on the shared part ``min(x_i, x_j)`` (the "pairs"
     linearisation) and no graph constraint (they are statements about whole units)."""
     graph = [type(c).__name__ for c in problem.constraints if isinstance(c, GRAPH_CONSTRAINTS)]
-    if any(isinstance(c, GRAPH_CONSTRAINTS) for c in problem.constraints):
+    if graph:
         raise ScenarioError(f"{', '.join(graph)} need binary decisions (a unit is in the network or not); use "
                             "binary decisions or remove them", "decisions")
     if pair_formulation != "pairs":

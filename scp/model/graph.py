@@ -14,17 +14,18 @@ from ..problem.graph import Contiguity, Corridor, FeatureContiguity, Neighbours
 from .model import ModelBuilder
 
 
-def compile_contiguity(c: Contiguity, b: ModelBuilder, data: PlanningData, x: slice, locked_in: np.ndarray) -> None:
+def compile_contiguity(c: Contiguity, b: ModelBuilder, data: PlanningData, x: slice, locked_in: np.ndarray,
+                       root_units: np.ndarray | None = None) -> None:
     """Single-commodity flow over both directions of every adjacency (tags ``"contiguity:*"``).
 
     For ``method="cuts"`` the cut loop of :mod:`scp.solving.cut_loop` adds separator cuts as the
     solutions need them; in mode ``"selection"`` the model gets the root columns those cuts use
     (:func:`compile_cut_root`), in mode ``"locked_in"`` nothing (the locked-in units are the root).
     In mode ``"selection"`` the root is fixed on a unit every feasible selection holds, when there
-    is one (``b.info["root_units"]``, :func:`scp.model.presolve.necessary_units`; else the
+    is one (``root_units``, from :func:`scp.model.presolve.necessary_units`; by default the
     locked-in units; :func:`root_bounds`).
     """
-    root_units = b.info.get("root_units", locked_in)
+    root_units = locked_in if root_units is None else root_units
     if c.mode == "locked_in" and not locked_in.any():
         raise ScenarioError("mode 'locked_in' needs at least one locked-in unit", "contiguity.mode")
     if c.method == "cuts":
