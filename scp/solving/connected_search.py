@@ -173,9 +173,10 @@ def connected_anneal(arr: Arrays, adj, start: np.ndarray, *, seed: int = 0, swee
     ``f``: connected whenever ``start`` is, and meeting every row (``start`` itself when no
     feasible state was met). When the final state of the annealing is short of a row that no unit
     next to it helps, it is repaired from anywhere (greedy, as :mod:`scp.solving.annealing`) and
-    handed to ``rejoin`` (a function that joins a selection into one piece, e.g.
-    :func:`scp.solving.connect.connect`, or returns None). The caller verifies the result with
-    :func:`scp.evaluate`."""
+    handed to ``rejoin`` (a function that makes a selection meet its contiguity constraint again,
+    e.g. :func:`scp.solving.connect.connect`, or returns None); that state is then as connected as
+    ``rejoin`` makes it (in mode ``"locked_in"``: each part joined to a locked-in unit, possibly
+    several parts). The caller verifies the result with :func:`scp.evaluate`."""
     x = np.asarray(start, dtype=np.float64).copy()
     S, R = arr.S, arr.R
     lin, need = arr.lin, arr.need
