@@ -61,12 +61,20 @@ def test_highs_and_cbc_agree_on_a_grid():
     assert a.gap <= 1e-9 and b.gap <= 1e-9
 
 
-def test_progress_callback_is_called():
+@pytest.mark.parametrize("guarded", [False, True])
+def test_progress_callback_is_called(guarded, monkeypatch):
+    # 20x20 (1,530 rows) is solved in-process; with GUARDED_ROWS 0 the same model goes to the
+    # guarded child process, which relays its progress rows (a longer limit: the child has to start)
+    from scp.solving import pipeline
+
+    if guarded:
+        monkeypatch.setattr(pipeline, "GUARDED_ROWS", 0)
     calls = []
-    p = scp.Problem(random_grid(40, 40, n_feat=10)).relative_targets(0.3).boundary_penalty(3.0)
+    p = scp.Problem(random_grid(20, 20, n_feat=10)).relative_targets(0.3).boundary_penalty(3.0)
     # every unit selected is a feasible start: the solve has a verified answer however busy the
-    # machine is (without one, HiGHS sometimes found no solution of its own within 2.5 s)
-    sol = p.solve(time_limit=2.5, progress=lambda *a: calls.append(a), warm_start=np.ones(1600, bool))
+    # machine is (without one, HiGHS sometimes found no solution of its own within a short limit)
+    sol = p.solve(time_limit=6.0 if guarded else 2.5, progress=lambda *a: calls.append(a),
+                  warm_start=np.ones(400, bool))
     assert sol.evaluation.feasible
     assert calls, "progress was never reported"
     t, inc, bound, gap = calls[-1]
