@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import scp
-from scp.solving.deadline import Deadline, output_reserve
+from scp.solving.deadline import EXIT_MARGIN, MIN_SOLVE, Deadline, command_deadline, output_reserve
 from scp.solving.heuristic import greedy_selection
 from scp.solving.local_search import _anneal_chunk, local_search, problem_arrays
 
@@ -108,6 +108,24 @@ def test_deadline_shares_and_reserve():
     assert Deadline(None).remaining() is None and Deadline(None).share(0.5) is None
     assert Deadline(1.0, start=time.perf_counter() - 5).expired()
     assert output_reserve(None) == 0 and output_reserve(10) == 1.5 and output_reserve(1000) == 20
+
+
+def test_reserve_by_units_and_a_command_deadline_shorter_than_its_fixed_costs():
+    assert output_reserve(1, n_units=2_000) == pytest.approx(0.66) and output_reserve(10, n_units=2_000) == 0.8
+    assert output_reserve(10, n_units=100_000) == pytest.approx(8.5)
+    assert output_reserve(1_000, n_units=2_000) == 20 and output_reserve(None, n_units=10) == 0
+    now = time.perf_counter()
+    assert command_deadline(60.0, now, 1.5).reserve == 1.5  # enough time: the deadline as asked
+    assert command_deadline(None, now, 0.0).remaining() is None
+    # 0.5 s asked, 0.7 s already gone in start-up and loading, 0.66 s to write: a short solve in the grace
+    start = now - 0.7
+    d = command_deadline(0.5, start, 0.66)
+    assert MIN_SOLVE - 0.05 <= d.remaining() <= MIN_SOLVE
+    assert d.at + 0.66 <= start + 0.5 + 2.0 - EXIT_MARGIN + 1e-9  # writing still ends within the grace
+    # writing alone would fill the grace: less solving, never a later end
+    d = command_deadline(0.5, start, 1.9)
+    assert d.remaining() <= max(0.0, start + 0.5 + 2.0 - EXIT_MARGIN - 1.9 - time.perf_counter()) + 1e-6
+    assert command_deadline(0.5, now - 3.0, 0.66).remaining() == 0  # the grace is spent: no solve at all
 
 
 def test_api_time_limit_covers_the_whole_solve():

@@ -267,3 +267,22 @@ def test_bound_file_read_as_marxan_reads_it(tmp_path):
     own = expected.diagonal()[sel].sum()
     cut = sum(expected[a, c] for a in range(9) for c in range(9) if a != c and sel[a] and not sel[c])
     assert scp.data.boundary.boundary_length(project.data.boundary, sel) == pytest.approx(own + cut)
+
+
+@pytest.mark.skipif(not os.path.isdir(SHARED), reason="needs ../shared")
+def test_the_console_command_exits_with_its_code_and_every_line_written(tmp_path):
+    """``python -m scp.app.cli`` ends through the quick exit of ``entry``: the exit code and every
+    line printed survive it, and the results folder is complete."""
+    import subprocess
+
+    root = os.path.join(os.path.dirname(__file__), "..")
+    proc = subprocess.run([sys.executable, "-m", "scp.app.cli", "marxan", SHARED, "--blm", "0", "--out",
+                           str(tmp_path / "res"), "--time-limit", "20", "--quiet"], cwd=root,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-800:]
+    assert proc.stdout.rstrip().splitlines()[-1].startswith("report:") and "done in" in proc.stderr
+    summary = json.loads((tmp_path / "res" / "summary.json").read_text())
+    assert summary["status"] == "optimal" and summary["objective"] == pytest.approx(95_722_060.31, abs=0.01)
+    bad = subprocess.run([sys.executable, "-m", "scp.app.cli", "marxan", str(tmp_path / "missing")], cwd=root,
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and bad.stderr.startswith("error:")

@@ -6,9 +6,11 @@ Exit codes: 0 success, 1 infeasible or solver failure, 2 bad input.
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import signal
 import sys
+import threading
 import time
 
 from ..errors import (
@@ -331,5 +333,22 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
+def entry() -> None:
+    """The ``scplan`` console script: :func:`main`, then a quick exit. Once the command is done
+    (every file closed and renamed into place), the streams are flushed and the exit handlers run
+    (``atexit``); when no other thread is left, the process then ends without tearing down every
+    imported module one by one, which takes ~0.3 s (numba, matplotlib, HiGHS), time that counts
+    against ``--time-limit``."""
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if threading.active_count() > 1:
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    entry()

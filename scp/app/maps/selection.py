@@ -74,7 +74,24 @@ def _draw(ax, data, values, xy, cmap, vmin, vmax):
         return ax.pcolormesh(np.asarray(grid[xdim].values), np.asarray(grid[ydim].values),
                              np.ma.masked_invalid(grid.values), cmap=cmap, vmin=vmin, vmax=vmax, shading="nearest",
                              rasterized=True, zorder=2, alpha=0.88)
-    geoms = data.geometry.values if data.geometry is not None else (voronoi_tiles(xy) if xy is not None else None)
+    tiles = voronoi_tiles(xy) if data.geometry is None and xy is not None else None
+    if tiles is not None:  # convex tiles, no holes: one collection of polygons
+        import shapely
+        from matplotlib.collections import PolyCollection
+
+        coords, owner = shapely.get_coordinates(shapely.get_exterior_ring(tiles), return_index=True)
+        rings = np.split(coords, np.flatnonzero(np.diff(owner)) + 1)
+        finite = np.isfinite(values)
+        colours = np.empty((len(values), 4))
+        colours[finite] = cmap(np.clip((values[finite] - vmin) / (vmax - vmin or 1), 0, 1))
+        colours[~finite] = matplotlib_rgba(NODATA_COLOUR)
+        ax.add_collection(PolyCollection(rings, facecolors=colours, edgecolors="none", linewidths=0, zorder=2,
+                                         rasterized=True))
+        from matplotlib.cm import ScalarMappable
+        from matplotlib.colors import Normalize
+
+        return ScalarMappable(norm=Normalize(vmin, vmax), cmap=cmap)
+    geoms = data.geometry.values if data.geometry is not None else None
     if geoms is not None:
         import geopandas
 
@@ -91,6 +108,12 @@ def _draw(ax, data, values, xy, cmap, vmin, vmax):
     if xy is not None:
         return ax.scatter(xy[:, 0], xy[:, 1], c=values, cmap=cmap, vmin=vmin, vmax=vmax, s=8, marker="s", zorder=2)
     return None
+
+
+def matplotlib_rgba(colour) -> tuple[float, float, float, float]:
+    from matplotlib.colors import to_rgba
+
+    return to_rgba(colour)
 
 
 def plot_categories(data, codes: np.ndarray, path: str, categories: list[tuple[str, str]], xy=None, title: str = "",

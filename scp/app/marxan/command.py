@@ -16,6 +16,7 @@ from ...solving import solve
 from ..maps import plot_selection
 from ..outputs import ResultsFolder, write_json
 from ..report import features_table, report_facts, write_report
+from ..report.fmt import status_text
 from .run import find_marxan, run_marxan
 from .timed import solve_under_deadline
 from .write import boundary_parts, write_marxan_outputs
@@ -45,7 +46,7 @@ def marxan_command(args: argparse.Namespace, progress_factory) -> int:
         t_solve = time.perf_counter()
         sol = solve_under_deadline(args, progress_factory, lambda deadline, progress: solve(
             problem, args.solver, gap=args.gap, threads=args.threads, deadline=deadline, progress=progress,
-            warm_start="heuristic"))
+            warm_start="heuristic"), n_units=d.n_pu)
         write_marxan_outputs(sol, tmp, misslevel=project.misslevel, feature_ids=project.feature_ids)
         parts = boundary_parts(d.boundary, sol.selection)
         blm = project.blm if args.blm is None else args.blm
@@ -66,13 +67,13 @@ def marxan_command(args: argparse.Namespace, progress_factory) -> int:
             summary["marxan_comparison"] = rows
         map_file = plot_selection(sol, os.path.join(tmp, "map.png"), xy=project.xy,
                                   title=f"Marxan project {os.path.basename(os.path.abspath(project.folder))}, "
-                                        f"exact solution: score {rows[0]['score']:,.0f}")
+                                        f"score {rows[0]['score']:,.0f} ({status_text(sol.status.value, sol.gap)})")
         formulation = ("min  sum_i c_i x_i + BLM * [ sum_i b_ii x_i + sum_{i != j} b_ij x_i (1 - x_j) ]\n"
                        "s.t. sum_i r_ij x_i >= t_j for every feature j (t_j = prop_j * total_j or target_j)\n"
                        "     x_i = 1 for status 2, x_i = 0 for status 3, x_i in {0, 1}\n"
                        "Boundary counted as Marxan does: each listed pair with one side selected once,\n"
                        "self pairs (exposed edges) of selected units once.")
-        summary["title"] = "Marxan project solved exactly by scp"
+        summary["title"] = "Marxan project solved by scp's exact solver"
         summary["formulation_words"] = (
             "Choose the planning units of least cost plus BLM times boundary length such that every feature "
             "reaches its target (Marxan's objective with targets as hard constraints), keeping status-2 units "

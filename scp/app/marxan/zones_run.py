@@ -53,7 +53,7 @@ def cmd_marzone(args: argparse.Namespace, progress_factory) -> int:
         write_marzone_outputs(project, allocation, score, tmp)
         shim = SimpleNamespace(zones={n: SimpleNamespace(label=n) for n in problem.zones.names},
                                outputs=SimpleNamespace(map=True))
-        title = f"Marxan with Zones project {name} solved exactly by scp"
+        title = f"Marxan with Zones project {name} solved by scp's exact solver"
         summary, files = write_zoned_results(tmp, sol, shim, title, d.unit)
         summary.update({"scenario": f"marzone:{name}", "marzone_score": score.score,
                         "marzone_score_parts": {"cost": score.cost, "connection": score.connection,

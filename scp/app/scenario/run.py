@@ -19,7 +19,7 @@ import pandas as pd
 import yaml
 
 from ...solving import solve
-from ...solving.deadline import Deadline, output_reserve
+from ...solving.deadline import command_deadline, output_reserve
 from ..gis import add_coordinates, write_gis
 from ..legend import CATEGORIES, category_slugs, selection_categories
 from ..maps import plot_selection
@@ -78,7 +78,7 @@ def run_scenario(loaded: LoadedScenario, out: str | None = None, overwrite: bool
     context = map_context(s, data) if s.outputs.map else None
     opts = solver_options(s, solver_overrides)
     limit = opts["time_limit"]
-    deadline = Deadline(limit, reserve=output_reserve(limit), start=started or time.perf_counter())
+    deadline = command_deadline(limit, started or time.perf_counter(), output_reserve(limit))
     print(f"scenario {s.name}: {data.n_pu:,} planning units, {data.n_features} features; solving with "
           f"{opts['solver']} (gap {opts['gap']:g}{', time limit %g s' % opts['time_limit'] if opts['time_limit'] else ''})",
           file=log, flush=True)
