@@ -108,3 +108,38 @@ def test_voronoi_tiles_of_a_hexagon_lattice_are_whole_hexagons():
     inner = [k for k, (x, y) in enumerate(pts) if 1 <= x <= 4 and 1 <= y <= 3.5]
     np.testing.assert_allclose(shapely.area(tiles[inner]), np.sqrt(3) / 2 * s * s, rtol=1e-6)  # hexagon area
     assert not shapely.intersects(tiles[0], tiles[-1])
+
+
+def test_point_units_draw_as_one_collection_of_their_tiles_with_no_data_coloured():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import shapely
+    from matplotlib.collections import PolyCollection
+    from matplotlib.colors import to_rgba
+
+    import scp
+    from scp.app.legend import NODATA_COLOUR
+    from scp.app.maps.selection import _draw
+
+    pts = np.array([(i + (j % 2) / 2, j * np.sqrt(3) / 2) for j in range(5) for i in range(5)])
+    data = scp.PlanningData.from_arrays(cost=np.ones(len(pts)), features={"f": np.ones(len(pts))})
+    values = np.linspace(0.0, 1.0, len(pts))
+    values[7] = np.nan
+    cmap = plt.get_cmap("viridis")
+    fig, ax = plt.subplots()
+    try:
+        assert _draw(ax, data, values, pts, cmap, 0.0, 1.0) is not None
+        (coll,) = [c for c in ax.collections if isinstance(c, PolyCollection)]
+        paths = coll.get_paths()
+        assert len(paths) == len(pts)
+        tiles = voronoi_tiles(pts)
+        for k, path in enumerate(paths):  # each polygon is its unit's tile, in the units' order
+            polygon = shapely.Polygon(path.vertices)
+            assert polygon.symmetric_difference(tiles[k]).area < 1e-9 and polygon.contains(shapely.Point(pts[k]))
+        colours = coll.get_facecolors()
+        np.testing.assert_allclose(colours[7], to_rgba(NODATA_COLOUR))
+        np.testing.assert_allclose(colours[3], cmap(values[3]))
+    finally:
+        plt.close(fig)

@@ -78,13 +78,14 @@ def _draw(ax, data, values, xy, cmap, vmin, vmax):
     if tiles is not None:  # convex tiles, no holes: one collection of polygons
         import shapely
         from matplotlib.collections import PolyCollection
+        from matplotlib.colors import to_rgba
 
         coords, owner = shapely.get_coordinates(shapely.get_exterior_ring(tiles), return_index=True)
         rings = np.split(coords, np.flatnonzero(np.diff(owner)) + 1)
         finite = np.isfinite(values)
         colours = np.empty((len(values), 4))
         colours[finite] = cmap(np.clip((values[finite] - vmin) / (vmax - vmin or 1), 0, 1))
-        colours[~finite] = matplotlib_rgba(NODATA_COLOUR)
+        colours[~finite] = to_rgba(NODATA_COLOUR)
         ax.add_collection(PolyCollection(rings, facecolors=colours, edgecolors="none", linewidths=0, zorder=2,
                                          rasterized=True))
         from matplotlib.cm import ScalarMappable
@@ -108,12 +109,6 @@ def _draw(ax, data, values, xy, cmap, vmin, vmax):
     if xy is not None:
         return ax.scatter(xy[:, 0], xy[:, 1], c=values, cmap=cmap, vmin=vmin, vmax=vmax, s=8, marker="s", zorder=2)
     return None
-
-
-def matplotlib_rgba(colour) -> tuple[float, float, float, float]:
-    from matplotlib.colors import to_rgba
-
-    return to_rgba(colour)
 
 
 def plot_categories(data, codes: np.ndarray, path: str, categories: list[tuple[str, str]], xy=None, title: str = "",
