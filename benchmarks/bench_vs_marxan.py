@@ -202,7 +202,7 @@ def process_figures(folder: str, limit: float, marxan_score: float, out: str) ->
 
     shutil.rmtree(out, ignore_errors=True)
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import sys; from scp.app.cli import main; sys.exit(main())", "marxan",
+    subprocess.run([sys.executable, "-m", "scp.app.cli", "marxan",  # as the scplan script runs it
                     folder, "--time-limit", f"{limit:g}", "--out", out, "--quiet"], check=True,
                    stdout=subprocess.DEVNULL)
     wall = time.perf_counter() - t0
