@@ -226,11 +226,11 @@ def time_to_match(problem, marxan: dict, at_marxan, longest: float) -> str:
     matched = at_marxan if at_marxan[0].objective <= marxan["score"] + tol else None
     limit = t
     if matched is not None:
-        for k in (1, 2, 3):
-            answer = timed_solve(problem, t / 2 ** k)
+        for shorter in sorted({max(t / 2 ** k, 0.2) for k in (1, 2, 3)} - {max(t, 0.2)}, reverse=True):
+            answer = timed_solve(problem, shorter)  # timed_solve's floor is 0.2 s: each limit once
             if answer[0].objective > marxan["score"] + tol:
                 break
-            matched, limit = answer, t / 2 ** k
+            matched, limit = answer, shorter
         return f"{max(limit, 0.2):.2g} s ({matched[1]:.1f})"
     while limit < longest:
         limit = min(2 * limit, longest)
