@@ -6,18 +6,19 @@ Algorithm
 For the contiguity of the whole selection the model has root columns
 (:func:`scp.model.graph.compile_cut_root`), and two phases come first:
 
-a. LP rounds (:func:`root_rounds`): solve the LP relaxation (one HiGHS instance, hot-started
+a. LP rounds (:func:`scp.solving.root_rounds.root_rounds`): solve the LP relaxation (one HiGHS instance, hot-started
    after each round, :class:`~scp.solving.backends.highs_lp.GrowingLP`), add the rooted cuts its
    point violates (:mod:`scp.model.root_separation`: support components and nested maximum
    flows), drop those that stopped binding, and join
-   the units the LP favours into connected selections (:func:`lp_guided_join`), while the bound
-   rises, within :data:`ROOT_SHARE` of the time left;
+   the units the LP favours into connected selections (:func:`~scp.solving.root_rounds.lp_guided_join`), while the bound
+   rises, within :data:`~scp.solving.root_rounds.ROOT_SHARE` of the time left;
 b. the connectivity-keeping annealer (:mod:`scp.solving.connected_search`) improves the best
    connected selection for :data:`CONNECTED_SHARE` of the time left (also in mode
    ``"locked_in"``).
-c. with root columns, the connected neighbourhood search (:mod:`scp.solving.connected_rins`):
-   the cut loop on the units where the last LP point and the best connected selection differ,
-   the rest fixed, for :data:`NEIGHBOURHOOD_SHARE` of the time left.
+c. with root columns, the window search (:mod:`scp.solving.connected_windows`): small windows
+   of adjacent units around the edge of the best connected selection re-solved exactly (with
+   the window's flow rows, :mod:`scp.model.window_flow`), the rest fixed, for
+   :data:`NEIGHBOURHOOD_SHARE` of the time left.
 
 Then the integer rounds:
 
@@ -61,14 +62,14 @@ import numpy as np
 from ..data.spatial import adjacency
 from ..model import Model
 from ..model.cuts import part_root_cuts, separator_cuts, cut_rows
-from ..model.root_separation import component_cuts, flow_cuts
-from .backends.highs_lp import GrowingLP
 from ..problem.constraints import status_masks
 from ..problem.graph import Contiguity, FeatureContiguity
 from ..results import Status, evaluate
 from .backends import SolveOptions, SolverResult, relative_gap
 from .connect import connect, satisfied
-from .connected_rins import connected_neighbourhood_search
+from .connected_windows import window_search
+from .root_rounds import root_rounds, root_start
+from ..model.root_separation import component_cuts, flow_cuts
 from .connected_search import COLD_SECONDS, improve_connected, loaded
 from .local_search import problem_arrays
 from .deadline import Deadline
@@ -89,16 +90,6 @@ EVERY_UNIT = True
 EVERY_UNIT_MAX = 1_000
 """... while the selection has at most this many units; larger selections get one cut per pair of
 parts (on Koytendag, 4,300 selected units x 20 partners gave 85,820 rows in one round)."""
-
-
-ROOT_SHARE = 0.25
-"""Share of the time left that LP rounds with fractional separation may take before the first
-integer round (models with root columns only)."""
-ROOT_STALL = 0.01
-"""The LP rounds stop when three rounds together raised the bound by less than this fraction of
-the gap between the bound and the best connected objective."""
-JOIN_EVERY = 3
-"""LP points joined into connected selections: the first and then every this many rounds."""
 
 
 @dataclasses.dataclass
@@ -148,11 +139,6 @@ class ContiguityRows:
         return cut_rows(cuts, self.n_cols, self.first)
 
 
-def root_start(model: Model) -> int | None:
-    """First root column of ``model`` (cut-based contiguity of the whole selection), else None."""
-    return model.cols("contiguity_root").start if "contiguity_root" in model.col_tags() else None
-
-
 def cut_constraints(problem) -> list:
     """The graph constraints of ``problem`` that the cut loop enforces."""
     return [c for c in problem.constraints if isinstance(c, FeatureContiguity)
@@ -166,11 +152,12 @@ def without_cuts(problem):
 
 
 def violated_cuts(problem, selection: np.ndarray, adj=None, stop_at: float | None = None,
-                  rooted: bool = False) -> list:
+                  rooted: bool = False, small_parts: int = 0) -> list:
     """Separator cuts that ``selection`` violates, for all cut-based constraints: every part gets
     cuts towards at most :data:`PARTNERS` other parts, or with ``rooted`` (the model has root
-    columns) one rooted part cut each for the contiguity of the whole selection; ``stop_at`` ends
-    the separation early (at least one cut per violated constraint is always returned)."""
+    columns) one rooted part cut each for the contiguity of the whole selection (one per unit for
+    parts of at most ``small_parts`` units); ``stop_at`` ends the separation early (at least one
+    cut per violated constraint is always returned)."""
     data = problem.data
     adj = adjacency(data) if adj is None else adj
     locked_in, _ = status_masks(data, problem.constraints)
@@ -179,7 +166,7 @@ def violated_cuts(problem, selection: np.ndarray, adj=None, stop_at: float | Non
     cuts = []
     for c in cut_constraints(problem):
         if isinstance(c, Contiguity) and c.mode == "selection" and rooted:
-            cuts += part_root_cuts(adj, sel, every_unit=every_unit)
+            cuts += part_root_cuts(adj, sel, every_unit=every_unit, small_parts=small_parts)
         elif isinstance(c, Contiguity):
             cuts += separator_cuts(adj, sel, roots=locked_in if c.mode == "locked_in" else None,
                                    every_unit=every_unit, pairs_per_part=PARTNERS, stop_at=stop_at)
@@ -190,71 +177,6 @@ def violated_cuts(problem, selection: np.ndarray, adj=None, stop_at: float | Non
     return cuts
 
 
-LP_THRESHOLDS = (0.5, 0.2)
-"""The units an LP point holds above these values join the best selection in
-:func:`lp_guided_join`."""
-
-
-def lp_guided_join(problem, xs: np.ndarray, base: np.ndarray | None, offer, stop_at: float | None) -> None:
-    """Connected selections from an LP point ``xs``: the units above each of
-    :data:`LP_THRESHOLDS` (with ``base``, a selection that meets the targets) joined along chains
-    that the LP favours (:func:`scp.solving.connect.connect` with ``discount=xs``) and pruned;
-    each is handed to ``offer`` (which verifies it and keeps the best)."""
-    for t in LP_THRESHOLDS:
-        sel = xs >= t
-        if base is not None:
-            sel = sel | base
-        joined = connect(problem, sel, stop_at=stop_at, discount=xs)
-        if joined is not None:
-            offer(joined)
-
-
-def root_rounds(problem, model: Model, adj, deadline: Deadline, say, offer, base,
-                best) -> tuple[Model, float, int, np.ndarray | None]:
-    """LP rounds before the first integer round: solve the LP relaxation (one HiGHS instance,
-    :class:`~scp.solving.backends.highs_lp.GrowingLP`: interior point first, then dual simplex
-    from the last basis), add the rooted cuts its point violates
-    (:mod:`scp.model.root_separation`), drop the cuts that stopped binding, repeat while the bound
-    rises (:data:`ROOT_STALL`) within :data:`ROOT_SHARE` of the time left. Each LP point also
-    gives connected selections (:func:`lp_guided_join`, joined to ``base``) for ``offer``.
-    Returns the model with the cuts the LP holds at the end, the best LP bound (a valid bound:
-    every cut is valid), the number of cuts added and the last LP point over the units (None
-    when no LP solved)."""
-    first = root_start(model)
-    share = deadline.share(ROOT_SHARE)
-    stop_at = None if share is None else time.perf_counter() + share
-    n = model.n_pu
-    bounds: list[float] = []
-    n_cuts = 0
-    lp = GrowingLP(model)
-    point = None
-    while stop_at is None or time.perf_counter() < stop_at:
-        left = None if stop_at is None else stop_at - time.perf_counter()
-        x, bound = lp.solve(time_limit=left)
-        if np.isfinite(bound):
-            bounds.append(bound)
-        if x is None:
-            break
-        xs, rs = x[:n], x[first:first + n]
-        point = xs
-        if len(bounds) % JOIN_EVERY == 1:
-            lp_guided_join(problem, xs, base(), offer, stop_at)
-        dropped = lp.drop_slack_cuts(x)
-        cuts = component_cuts(adj, xs, rs)
-        cuts += flow_cuts(adj, xs, rs, stop_at=stop_at)
-        say(f"LP round {len(bounds)}: bound {model.sense * max(bounds, default=-np.inf):,.6g}; "
-            f"{len(cuts)} rooted cut(s) added, {dropped} dropped; best connected objective {model.sense * best():,.6g}")
-        if not cuts:
-            break
-        lp.add_cuts(*cut_rows(cuts, model.n_cols, first))
-        n_cuts += len(cuts)
-        if len(bounds) > 3 and np.isfinite(bounds[-1]):
-            room = best() - bounds[-1] if np.isfinite(best()) else abs(bounds[-1])
-            if bounds[-1] - bounds[-4] < ROOT_STALL * max(1e-9, room):
-                break
-    return lp.model("contiguity_lp_cuts"), max(bounds, default=-np.inf), n_cuts, point
-
-
 STOP_EARLY = 0.5
 """Integer rounds stop at their first solution that needs cuts (HiGHS) while more than this share
 of the loop's time is left (always without a time limit): many short rounds find the cuts that
@@ -263,10 +185,11 @@ CONNECTED_SHARE = 0.3
 """Share of the time left for the connected local search before the integer rounds (with no time
 limit: :data:`CONNECTED_SECONDS`)."""
 CONNECTED_SECONDS = 10.0
-NEIGHBOURHOOD_SHARE = 0.5
-"""Share of the time left for the connected neighbourhood search
-(:mod:`scp.solving.connected_rins`) after the connected local search (with no time limit:
-:data:`NEIGHBOURHOOD_SECONDS`); the integer rounds of the whole model get the rest."""
+NEIGHBOURHOOD_SHARE = 0.7
+"""Share of the time left for the window search (:mod:`scp.solving.connected_windows`) after the
+connected local search (with no time limit: :data:`NEIGHBOURHOOD_SECONDS`); the integer rounds
+of the whole model get the rest (on Koytendag as one network their bound rises most in their
+first minute: 11,382.2 to 11,384.5 in 80 s, 11,385.8 after 200 s)."""
 NEIGHBOURHOOD_SECONDS, NEIGHBOURHOOD_MIN_SECONDS = 60.0, 5.0  # skipped below 5 s: each solve sets up a sub-MIP
 
 
@@ -325,10 +248,10 @@ def solve_with_cuts(problem, model: Model, exact: Callable[[Model, object, Solve
     if searched:
         say(f"connected local search ({searched} round(s)): best connected objective {model.sense * best_obj:,.6g}")
     share = deadline.share(NEIGHBOURHOOD_SHARE)
-    if point is not None and best_sel is not None and (share is None or share >= NEIGHBOURHOOD_MIN_SECONDS):
-        current, _, found = connected_neighbourhood_search(
-            problem, current, point, lambda: (best_sel, model.sense * best_obj), offer, exact, options,
-            lambda sel: violated_cuts(problem, sel, adj, stop_at=deadline.at, rooted=True),
+    if first is not None and best_sel is not None and (share is None or share >= NEIGHBOURHOOD_MIN_SECONDS):
+        current, _, found = window_search(
+            current, adj, lambda: (best_sel, model.sense * best_obj), offer,
+            exact, options, lambda sel: violated_cuts(problem, sel, adj, stop_at=deadline.at, rooted=True),
             lambda sel: connect(problem, sel, stop_at=deadline.at, discount=point), needs_cuts, first,
             time.perf_counter() + (NEIGHBOURHOOD_SECONDS if share is None else share), say)
         n_cuts += found

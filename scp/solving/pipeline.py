@@ -266,11 +266,15 @@ def _heuristic_result(model: Model, start: Start, status: Status, runtime: float
 
 
 def _exact(model: Model, solver: str, warm_start, options: SolveOptions) -> SolverResult:
-    """The exact solver, warm-started from a 0/1 selection when one is given."""
+    """The exact solver, warm-started from a 0/1 selection (or a complete column vector) when one
+    is given."""
     if warm_start is not None:
-        sel = np.zeros(model.n_pu)
-        sel[:] = np.asarray(warm_start, dtype=np.float64)
-        options = replace(options, warm_start=full_start(model, sel))
+        start = np.asarray(warm_start, dtype=np.float64)
+        if start.shape != (model.n_cols,):
+            sel = np.zeros(model.n_pu)
+            sel[:] = start
+            start = full_start(model, sel)
+        options = replace(options, warm_start=start)
     if solver == "highs" and options.deadline_at is not None and model.n_rows >= GUARDED_ROWS:
         return solve_highs_guarded(model, options)
     return solve_with(model, solver, options)
