@@ -114,3 +114,18 @@ def test_cuts_it_returns_are_valid_for_every_connected_selection_of_4x4():
         worst_root = np.where(chunk[:, None, :], on_root[None, :, :], -np.inf).max(axis=2)
         assert (chunk @ on_x.T + worst_root <= rhs + 1e-9).all()
     assert len(X) > 100
+
+
+def test_search_ends_once_the_plan_is_good_enough():
+    problem = scp.Problem(random_grid(6, 1)).relative_targets(0.2).contiguity()
+    model = compile_problem(problem)
+    adj = adjacency(problem.data)
+    start = np.ones(36, bool)
+    seen = []
+    out, windows, found = window_search(
+        model, adj, lambda: (start, 1.0), lambda sel: False,
+        lambda m, w, o: pipeline._exact(m, "highs", w, o), SolveOptions(gap=0.0),
+        lambda sel: violated_cuts(problem, sel, adj, rooted=True), lambda sel: connect(problem, sel),
+        NeedsCuts(problem, adj, 36), root_start(model), time.perf_counter() + 10.0,
+        enough=lambda objective: seen.append(objective) or True)
+    assert windows == 0 and found == 0 and out is model and seen == [1.0]

@@ -139,11 +139,13 @@ def window_search(model: Model, adj: sp.csr_matrix, best: Callable[[], tuple[np.
                   separate: Callable[[np.ndarray], list], join: Callable[[np.ndarray], np.ndarray | None],
                   needs_cuts, root_start: int | None, stop_at: float,
                   say: Callable[[str], None] = lambda text: None, seed: int = 0,
-                  flow: bool = True) -> tuple[Model, int, int]:
+                  flow: bool = True, enough: Callable[[float], bool] | None = None) -> tuple[Model, int, int]:
     """The search of the module docstring from the best connected selection until ``stop_at``;
     ``best()`` gives it and its objective (as :func:`scp.evaluate` reported it to ``offer``),
     ``separate(selection)`` the cuts a selection violates, ``join(selection)`` a connected
-    selection or None, ``needs_cuts(x)`` whether a solution breaks contiguity. Returns
+    selection or None, ``needs_cuts(x)`` whether a solution breaks contiguity; the search also ends
+    once ``enough(objective)`` holds for the best objective (e.g. it is within the requested gap of
+    a bound already proven). Returns
     ``(model with the cuts found, windows searched, cuts found)``."""
     n = model.n_pu
     graph = unit_graph(adj)
@@ -157,7 +159,7 @@ def window_search(model: Model, adj: sp.csr_matrix, best: Callable[[], tuple[np.
     cuts_model = model
     sub_options = dataclasses.replace(options, gap=SUB_GAP, progress=None)
     start_objective = best()[1]
-    while time.perf_counter() < stop_at - 1.0 and stale < STALE_WINDOWS:
+    while time.perf_counter() < stop_at - 1.0 and stale < STALE_WINDOWS and not (enough and enough(best()[1])):
         centre_sel = np.asarray(best()[0], dtype=bool)
         edge = edge_units(graph, centre_sel, movable)
         if edge.size == 0:

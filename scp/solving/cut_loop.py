@@ -253,12 +253,15 @@ def solve_with_cuts(problem, model: Model, exact: Callable[[Model, object, Solve
             current, adj, lambda: (best_sel, model.sense * best_obj), offer,
             exact, options, lambda sel: violated_cuts(problem, sel, adj, stop_at=deadline.at, rooted=True),
             lambda sel: connect(problem, sel, stop_at=deadline.at, discount=point), needs_cuts, first,
-            time.perf_counter() + (NEIGHBOURHOOD_SECONDS if share is None else share), say)
+            time.perf_counter() + (NEIGHBOURHOOD_SECONDS if share is None else share), say,
+            enough=lambda objective: relative_gap(objective, bound) <= options.gap)
         n_cuts += found
     round_gap = EARLY_GAP
     last: SolverResult | None = None
     budget = deadline.remaining()
-    if in_tree:
+    # a plan within the requested gap of the bound of the LP rounds needs no integer round
+    done = best_sel is not None and relative_gap(best_obj, bound) <= options.gap
+    if in_tree and not done:
         left = deadline.remaining()
         opts = dataclasses.replace(options, time_limit=left, lazy=ContiguityRows(problem, adj, current))
         last = exact(current, best_sel, opts)
@@ -272,7 +275,7 @@ def solve_with_cuts(problem, model: Model, exact: Callable[[Model, object, Solve
         gap = relative_gap(best_obj, bound) if best_sel is not None else np.inf
         say(f"branch and cut (cuts inside the tree): best connected objective {model.sense * best_obj:,.6g}; "
             f"bound {model.sense * bound:,.6g}; gap {gap:.3%}")
-    while not in_tree:
+    while not in_tree and not done:
         left = deadline.remaining()
         if left is not None and left <= 0.05:
             break
