@@ -32,6 +32,16 @@ def test_a_window_is_the_breadth_first_ball_around_its_centre():
     assert window(graph, 3, 100).all()  # larger than the grid: every unit
 
 
+def test_a_window_that_would_hold_the_whole_plan_stops_before_its_later_half():
+    graph = unit_graph(adjacency(grid_data(1, 8)))  # a path 0-1-...-7
+    sel = np.zeros(8, bool)
+    sel[[1, 2, 3, 4]] = True
+    # from unit 0 the first six units hold all four selected ones: cut before the third (unit 3)
+    assert np.flatnonzero(window(graph, 0, 6, sel)).tolist() == [0, 1, 2]
+    # a window that leaves a selected unit outside is kept whole
+    assert np.flatnonzero(window(graph, 0, 4, sel)).tolist() == [0, 1, 2, 3]
+
+
 def test_edge_units_are_selected_units_next_to_an_open_unselected_one():
     graph = unit_graph(adjacency(grid_data(3, 3)))
     sel = np.zeros(9, bool)
