@@ -163,12 +163,10 @@ def separator_cuts(adj: sp.csr_matrix, selected: np.ndarray, allowed: np.ndarray
     return cuts
 
 
-def part_root_cuts(adj: sp.csr_matrix, selected: np.ndarray, every_unit: bool = False,
-                   small_parts: int = 0) -> list[Cut]:
+def part_root_cuts(adj: sp.csr_matrix, selected: np.ndarray, every_unit: bool = False) -> list[Cut]:
     """Rooted part cuts (see module docstring) for every part ``C`` of ``selected``:
     ``x_i - x(N(C)) - r(C) <= 0`` for its representative ``i`` (or, with ``every_unit``, each of
-    its units; parts of at most ``small_parts`` units get one for each of their units in any
-    case). Returns [] when the selection has at most one part."""
+    its units). Returns [] when the selection has at most one part."""
     lab = parts(adj, selected)
     k = int(lab.max()) + 1
     if k <= 1:
@@ -179,8 +177,7 @@ def part_root_cuts(adj: sp.csr_matrix, selected: np.ndarray, every_unit: bool = 
         in_c = lab == c
         members = np.flatnonzero(in_c)
         nbr = np.flatnonzero(outer_neighbours(adj_bool, in_c))
-        each = every_unit or members.size <= small_parts
-        cuts += [Cut(int(i), None, nbr, members) for i in (members if each else members[:1])]
+        cuts += [Cut(int(i), None, nbr, members) for i in (members if every_unit else members[:1])]
     return cuts
 
 

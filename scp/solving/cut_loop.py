@@ -152,12 +152,11 @@ def without_cuts(problem):
 
 
 def violated_cuts(problem, selection: np.ndarray, adj=None, stop_at: float | None = None,
-                  rooted: bool = False, small_parts: int = 0) -> list:
+                  rooted: bool = False) -> list:
     """Separator cuts that ``selection`` violates, for all cut-based constraints: every part gets
     cuts towards at most :data:`PARTNERS` other parts, or with ``rooted`` (the model has root
-    columns) one rooted part cut each for the contiguity of the whole selection (one per unit for
-    parts of at most ``small_parts`` units); ``stop_at`` ends the separation early (at least one
-    cut per violated constraint is always returned)."""
+    columns) one rooted part cut each for the contiguity of the whole selection; ``stop_at`` ends
+    the separation early (at least one cut per violated constraint is always returned)."""
     data = problem.data
     adj = adjacency(data) if adj is None else adj
     locked_in, _ = status_masks(data, problem.constraints)
@@ -166,7 +165,7 @@ def violated_cuts(problem, selection: np.ndarray, adj=None, stop_at: float | Non
     cuts = []
     for c in cut_constraints(problem):
         if isinstance(c, Contiguity) and c.mode == "selection" and rooted:
-            cuts += part_root_cuts(adj, sel, every_unit=every_unit, small_parts=small_parts)
+            cuts += part_root_cuts(adj, sel, every_unit=every_unit)
         elif isinstance(c, Contiguity):
             cuts += separator_cuts(adj, sel, roots=locked_in if c.mode == "locked_in" else None,
                                    every_unit=every_unit, pairs_per_part=PARTNERS, stop_at=stop_at)
