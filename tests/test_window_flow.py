@@ -66,9 +66,9 @@ def test_a_flow_exists_exactly_when_the_selection_is_connected():
 def test_contracted_graph_joins_window_units_to_the_fixed_parts_they_touch():
     adj = adjacency(grid_data(1, 5))  # a path 0-1-2-3-4
     inside = np.array([0, 1, 0, 1, 0], bool)
-    a, b, units, m = contracted_edges(adj, inside, np.array([1, 0, 1, 0, 1], bool))
+    a, b, units, lab = contracted_edges(adj, inside, np.array([1, 0, 1, 0, 1], bool))
     # nodes: window units 1, 3 as 0, 1; parts {0}, {2}, {4} as 2, 3, 4
-    assert units.tolist() == [1, 3] and m == 3
+    assert units.tolist() == [1, 3] and lab.tolist() == [0, -1, 1, -1, 2]
     assert sorted(zip(a.tolist(), b.tolist())) == [(0, 2), (0, 3), (1, 3), (1, 4)]
 
 

@@ -46,22 +46,21 @@ from .model import Block, Model, with_rows
 
 
 def contracted_edges(adj: sp.csr_matrix, inside: np.ndarray, outside_selected: np.ndarray
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The undirected edges of ``H`` (module docstring) as node pairs ``(a, b)``, nodes numbered
     window units first (in unit order), then the parts ``K_j``; returns ``(a, b, window units,
-    number of parts)``."""
+    part label of every unit)`` (-1 for units in no part)."""
     units = np.flatnonzero(inside)
     node = np.full(inside.shape[0], -1, dtype=np.int64)
     node[units] = np.arange(units.size)
     lab = parts(adj, outside_selected)
-    m = int(lab.max()) + 1
     outer = lab >= 0
     node[outer] = units.size + lab[outer]
     g = sp.triu(adj, k=1).tocoo() if adj.nnz else sp.coo_matrix(adj.shape)
     u, v = node[g.row], node[g.col]
     keep = (u >= 0) & (v >= 0) & (inside[g.row] | inside[g.col])
     pairs = np.unique(np.sort(np.stack([u[keep], v[keep]]), axis=0), axis=1)
-    return pairs[0], pairs[1], units, m
+    return pairs[0], pairs[1], units, lab
 
 
 def window_flow(model: Model, adj: sp.csr_matrix, inside: np.ndarray, selection: np.ndarray,
@@ -74,11 +73,11 @@ def window_flow(model: Model, adj: sp.csr_matrix, inside: np.ndarray, selection:
     n = model.n_pu
     sel = np.asarray(selection, dtype=bool)[:n]
     outside_selected = sel & ~inside
-    a, b, units, m = contracted_edges(adj, inside, outside_selected)
+    a, b, units, lab = contracted_edges(adj, inside, outside_selected)
+    m = int(lab.max()) + 1
     if m == 0:
         return model
     q = units.size
-    lab = parts(adj, outside_selected)
     if root_unit is not None and lab[root_unit] >= 0:
         root = int(lab[root_unit])
     else:

@@ -64,6 +64,7 @@ from ..model.cuts import cut_rows, unit_graph
 from ..model.model import with_rows
 from ..model.window_flow import window_flow, window_flow_start
 from .heuristic import full_start
+from .rins import fixed_units
 from .backends import SolveOptions, SolverResult, Status
 
 START_UNITS = 300
@@ -119,13 +120,7 @@ def edge_units(graph: sp.csr_matrix, selected: np.ndarray, movable: np.ndarray) 
 
 def fixed_outside(model: Model, inside: np.ndarray, selection: np.ndarray) -> Model:
     """``model`` with every unit outside the mask ``inside`` fixed to its 0/1 value in ``selection``."""
-    n = model.n_pu
-    sel = np.asarray(selection, dtype=np.float64)[:n]
-    fix = ~inside
-    lower, upper = model.col_lower.copy(), model.col_upper.copy()
-    lower[:n] = np.where(fix, np.maximum(lower[:n], sel), lower[:n])
-    upper[:n] = np.where(fix, np.minimum(upper[:n], sel), upper[:n])
-    return dataclasses.replace(model, col_lower=lower, col_upper=upper)
+    return fixed_units(model, ~np.asarray(inside, dtype=bool), selection)
 
 
 def guarded(deadline_at: float | None, limit: float) -> float | None:

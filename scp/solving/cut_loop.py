@@ -6,11 +6,11 @@ Algorithm
 For the contiguity of the whole selection the model has root columns
 (:func:`scp.model.graph.compile_cut_root`), and two phases come first:
 
-a. LP rounds (:func:`scp.solving.root_rounds.root_rounds`): solve the LP relaxation (one HiGHS instance, hot-started
-   after each round, :class:`~scp.solving.backends.highs_lp.GrowingLP`), add the rooted cuts its
-   point violates (:mod:`scp.model.root_separation`: support components and nested maximum
-   flows), drop those that stopped binding, and join
-   the units the LP favours into connected selections (:func:`~scp.solving.root_rounds.lp_guided_join`), while the bound
+a. LP rounds (:func:`scp.solving.root_rounds.root_rounds`): solve the LP relaxation (one HiGHS
+   instance, hot-started after each round, :class:`~scp.solving.backends.highs_lp.GrowingLP`),
+   add the rooted cuts its point violates (:mod:`scp.model.root_separation`: support components
+   and nested maximum flows), drop those that stopped binding, and join the units the LP favours
+   into connected selections (:func:`~scp.solving.root_rounds.lp_guided_join`), while the bound
    rises, within :data:`~scp.solving.root_rounds.ROOT_SHARE` of the time left;
 b. the connectivity-keeping annealer (:mod:`scp.solving.connected_search`) improves the best
    connected selection for :data:`CONNECTED_SHARE` of the time left (also in mode
@@ -62,6 +62,7 @@ import numpy as np
 from ..data.spatial import adjacency
 from ..model import Model
 from ..model.cuts import part_root_cuts, separator_cuts, cut_rows
+from ..model.root_separation import component_cuts, flow_cuts
 from ..problem.constraints import status_masks
 from ..problem.graph import Contiguity, FeatureContiguity
 from ..results import Status, evaluate
@@ -69,7 +70,6 @@ from .backends import SolveOptions, SolverResult, relative_gap
 from .connect import connect, satisfied
 from .connected_windows import window_search
 from .root_rounds import root_rounds, root_start
-from ..model.root_separation import component_cuts, flow_cuts
 from .connected_search import COLD_SECONDS, improve_connected, loaded
 from .local_search import problem_arrays
 from .deadline import Deadline

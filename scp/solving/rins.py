@@ -68,18 +68,24 @@ class NeighbourhoodResult:
     seconds: float
 
 
+def fixed_units(model: Model, fixed: np.ndarray, selection: np.ndarray) -> Model:
+    """``model`` with the units in the mask ``fixed`` fixed to their 0/1 value in ``selection``."""
+    n = model.n_pu
+    sel = np.asarray(selection, dtype=np.float64)[:n]
+    lower, upper = model.col_lower.copy(), model.col_upper.copy()
+    lower[:n] = np.where(fixed, np.maximum(lower[:n], sel), lower[:n])
+    upper[:n] = np.where(fixed, np.minimum(upper[:n], sel), upper[:n])
+    return dataclasses.replace(model, col_lower=lower, col_upper=upper)
+
+
 def neighbourhood_model(model: Model, lp_x: np.ndarray, selection: np.ndarray,
                         tol: float = AGREE_TOL) -> tuple[Model, int]:
     """``model`` with the units where ``lp_x`` (the LP values of the units) is within ``tol`` of
     the 0/1 ``selection`` fixed to it; returns the sub-model and the number of units left free."""
     n = model.n_pu
     sel = np.asarray(selection, dtype=np.float64)[:n]
-    fixed = np.abs(np.asarray(lp_x, dtype=np.float64)[:n] - sel) <= tol
-    lower, upper = model.col_lower.copy(), model.col_upper.copy()
-    lower[:n] = np.where(fixed, np.maximum(lower[:n], sel), lower[:n])
-    upper[:n] = np.where(fixed, np.minimum(upper[:n], sel), upper[:n])
-    free = int(np.count_nonzero(lower[:n] < upper[:n]))
-    return dataclasses.replace(model, col_lower=lower, col_upper=upper), free
+    sub = fixed_units(model, np.abs(np.asarray(lp_x, dtype=np.float64)[:n] - sel) <= tol, sel)
+    return sub, int(np.count_nonzero(sub.col_lower[:n] < sub.col_upper[:n]))
 
 
 def relaxation_induced_search(problem, model: Model, lp_x: np.ndarray, selection: np.ndarray, objective: float,
