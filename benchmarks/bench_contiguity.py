@@ -13,7 +13,9 @@ Markdown table (and writes it with --out).
 
 Usage: python benchmarks/bench_contiguity.py [--sides 10 15 20 30 50 100] [--time-limit 60]
        [--methods cuts cuts:scip flow] [--koytendag] [--koytendag-time-limit S] [--out FILE]
-       (the Koytendag rows alone: --sides --koytendag --out benchmarks/results/contiguity_koytendag.md)
+       (the Koytendag rows alone: --sides --koytendag --out benchmarks/results/contiguity_koytendag.md;
+       time to prove by size: --sides 12 15 20 30 --time-limit 600 --methods cuts:scip
+       --out benchmarks/results/contiguity_600s.md)
 """
 
 from __future__ import annotations
