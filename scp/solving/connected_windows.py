@@ -185,10 +185,11 @@ def window_search(model: Model, adj: sp.csr_matrix, best: Callable[[], tuple[np.
             start = full_start(sub, centre_sel.astype(np.float64))
             if flow:
                 sub = window_flow(sub, adj, inside, centre_sel, root_unit)
-                flows = window_flow_start(sub, centre_sel) if "window_flow" in sub.info else None
-                # no flow (a plan not connected in the window's graph): the selection alone, completed by the solver
-                start = centre_sel if flows is None and "window_flow" in sub.info else (
-                    start if flows is None else np.concatenate([start, flows]))
+                if "window_flow" in sub.info:
+                    flows = window_flow_start(sub, centre_sel)
+                    # no flow (a plan not connected in the window's graph): the selection alone,
+                    # completed by the solver
+                    start = centre_sel if flows is None else np.concatenate([start, flows])
             limit = min(SUB_SECONDS, left)
             res = exact(sub, start, dataclasses.replace(
                 sub_options, time_limit=limit, deadline_at=guarded(options.deadline_at, limit),
